@@ -1,0 +1,33 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Octet",
+    products: [
+        .executable(name: "octet", targets: ["octet"]),
+    ],
+    targets: [
+        .target(name: "OctetIR", linkerSettings: [.linkedLibrary("m")]),
+        .target(name: "OctetFormats", dependencies: ["OctetIR"]),
+        .target(name: "OctetData", dependencies: ["OctetIR"]),
+        .target(name: "OctetPasses", dependencies: ["OctetIR"]),
+        .target(name: "OctetCPU", dependencies: ["OctetIR"]),
+        .target(name: "OctetModels", dependencies: ["OctetIR", "OctetFormats"]),
+        .target(name: "OctetConformance", dependencies: ["OctetIR", "OctetCPU"]),
+        .target(name: "OctetTestSupport", dependencies: ["OctetIR"]),
+        .executableTarget(
+            name: "octet",
+            dependencies: ["OctetIR", "OctetFormats", "OctetData", "OctetPasses", "OctetCPU",
+                           "OctetModels", "OctetConformance"]),
+        .testTarget(name: "OctetIRTests", dependencies: ["OctetIR", "OctetTestSupport"]),
+        .testTarget(name: "OctetFormatsTests", dependencies: ["OctetFormats", "OctetTestSupport"]),
+        .testTarget(name: "OctetDataTests", dependencies: ["OctetData", "OctetTestSupport"]),
+        .testTarget(name: "OctetPassesTests", dependencies: ["OctetPasses", "OctetCPU", "OctetTestSupport"]),
+        .testTarget(name: "OctetCPUTests", dependencies: ["OctetCPU", "OctetTestSupport"]),
+        .testTarget(name: "OctetModelsTests", dependencies: ["OctetModels", "OctetCPU", "OctetTestSupport"]),
+        .testTarget(name: "ConformanceTests",
+                    dependencies: ["OctetConformance", "OctetFormats", "OctetCPU", "OctetPasses", "OctetTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["OctetTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

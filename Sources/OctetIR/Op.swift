@@ -1,0 +1,179 @@
+/// Every operator the IR knows, with its attributes typed.
+///
+/// The cases follow the newest ONNX form of each op (opset 18 and later): parameters that newer opsets
+/// pass as inputs (Clip's min/max, Pad's pads, Slice's starts, Squeeze's axes, ReduceMean's axes,
+/// Split's sizes, Resize's scales/sizes) are inputs here too, and the ONNX importer rewrites older
+/// attribute forms into inputs. Optional inputs absent in a node are empty strings in `Node.inputs`.
+/// Switches over `Op` are exhaustive on purpose: the compiler lists every place a new op touches.
+public enum Op: Sendable, Equatable {
+    // Convolution and dense.
+    case conv(ConvAttributes)                    // X, W, B?
+    case convTranspose(ConvTransposeAttributes)  // X, W, B?
+    case gemm(GemmAttributes)                    // A, B, C?
+    case matMul                                  // A, B
+
+    // Elementwise (numpy broadcasting for binary ops).
+    case binary(BinaryOp)                        // A, B
+    case unary(UnaryOp)                          // X
+    case leakyRelu(alpha: Float)
+    case hardSigmoid(alpha: Float, beta: Float)
+    case clip                                    // X, min?, max?
+    case softmax(axis: Int)
+
+    // Normalization and pooling.
+    case batchNormalization(epsilon: Float)      // X, scale, B, mean, var
+    case maxPool(PoolAttributes)
+    case averagePool(PoolAttributes)
+    case globalAveragePool
+    case globalMaxPool
+    case reduceMean(keepDims: Bool, noopWithEmptyAxes: Bool) // data, axes?
+
+    // Layout and indexing.
+    case concat(axis: Int)
+    case split(axis: Int, numOutputs: Int?)      // input, split?
+    case reshape(allowZero: Bool)                // data, shape
+    case flatten(axis: Int)
+    case transpose(perm: [Int]?)
+    case squeeze                                 // data, axes?
+    case unsqueeze                               // data, axes
+    case pad(mode: PadMode)                      // data, pads, constant_value?, axes?
+    case resize(ResizeAttributes)                // X, roi?, scales?, sizes?
+    case slice                                   // data, starts, ends, axes?, steps?
+    case gather(axis: Int)                       // data, indices
+    case shape(start: Int, end: Int?)
+    case constantOfShape(value: Tensor)          // input (shape)
+    case constant(Tensor)
+    case identity
+    case dropout                                 // data, ratio?, training_mode? (inference: identity)
+    case cast(to: DType)
+
+    // Quantization, as ONNX QuantizeLinear / DequantizeLinear.
+    case quantizeLinear(axis: Int)               // x, y_scale, y_zero_point?
+    case dequantizeLinear(axis: Int)             // x, x_scale, x_zero_point?
+}
+
+public enum BinaryOp: String, Sendable, CaseIterable {
+    case add = "Add", sub = "Sub", mul = "Mul", div = "Div", pow = "Pow"
+}
+
+public enum UnaryOp: String, Sendable, CaseIterable {
+    case sqrt = "Sqrt", relu = "Relu", sigmoid = "Sigmoid", tanh = "Tanh", erf = "Erf", hardSwish = "HardSwish"
+}
+
+/// ONNX `auto_pad`; explicit pads are used only with `.notSet`.
+public enum AutoPad: String, Sendable {
+    case notSet = "NOTSET", sameUpper = "SAME_UPPER", sameLower = "SAME_LOWER", valid = "VALID"
+}
+
+public enum PadMode: String, Sendable {
+    case constant, reflect, edge, wrap
+}
+
+public struct ConvAttributes: Sendable, Equatable {
+    /// Spatial kernel size; nil means "take it from the weight's shape".
+    public var kernelShape: [Int]?
+    /// Per spatial axis; empty means 1 for every axis.
+    public var strides: [Int]
+    /// Begin pads for every spatial axis, then end pads (ONNX order); empty means zeros.
+    public var pads: [Int]
+    public var dilations: [Int]
+    public var group: Int
+    public var autoPad: AutoPad
+
+    public init(kernelShape: [Int]? = nil, strides: [Int] = [], pads: [Int] = [], dilations: [Int] = [],
+                group: Int = 1, autoPad: AutoPad = .notSet) {
+        self.kernelShape = kernelShape
+        self.strides = strides
+        self.pads = pads
+        self.dilations = dilations
+        self.group = group
+        self.autoPad = autoPad
+    }
+}
+
+public struct ConvTransposeAttributes: Sendable, Equatable {
+    public var conv: ConvAttributes
+    public var outputPadding: [Int]
+    /// When set, pads are computed to produce this spatial output shape (ONNX semantics).
+    public var outputShape: [Int]?
+
+    public init(conv: ConvAttributes = ConvAttributes(), outputPadding: [Int] = [], outputShape: [Int]? = nil) {
+        self.conv = conv
+        self.outputPadding = outputPadding
+        self.outputShape = outputShape
+    }
+}
+
+public struct GemmAttributes: Sendable, Equatable {
+    public var alpha: Float
+    public var beta: Float
+    public var transA: Bool
+    public var transB: Bool
+
+    public init(alpha: Float = 1, beta: Float = 1, transA: Bool = false, transB: Bool = false) {
+        self.alpha = alpha
+        self.beta = beta
+        self.transA = transA
+        self.transB = transB
+    }
+}
+
+public struct PoolAttributes: Sendable, Equatable {
+    public var kernelShape: [Int]
+    public var strides: [Int]
+    public var pads: [Int]
+    public var dilations: [Int]
+    public var autoPad: AutoPad
+    public var ceilMode: Bool
+    /// AveragePool only: whether padded cells count in the divisor.
+    public var countIncludePad: Bool
+
+    public init(kernelShape: [Int], strides: [Int] = [], pads: [Int] = [], dilations: [Int] = [],
+                autoPad: AutoPad = .notSet, ceilMode: Bool = false, countIncludePad: Bool = false) {
+        self.kernelShape = kernelShape
+        self.strides = strides
+        self.pads = pads
+        self.dilations = dilations
+        self.autoPad = autoPad
+        self.ceilMode = ceilMode
+        self.countIncludePad = countIncludePad
+    }
+}
+
+public struct ResizeAttributes: Sendable, Equatable {
+    public enum Mode: String, Sendable { case nearest, linear, cubic }
+    public enum CoordinateTransformation: String, Sendable {
+        case halfPixel = "half_pixel", halfPixelSymmetric = "half_pixel_symmetric",
+             pytorchHalfPixel = "pytorch_half_pixel", alignCorners = "align_corners",
+             asymmetric, tfCropAndResize = "tf_crop_and_resize"
+    }
+    public enum NearestMode: String, Sendable {
+        case roundPreferFloor = "round_prefer_floor", roundPreferCeil = "round_prefer_ceil", floor, ceil
+    }
+    public enum AspectRatioPolicy: String, Sendable { case stretch, notLarger = "not_larger", notSmaller = "not_smaller" }
+
+    public var mode: Mode
+    public var coordinateTransformation: CoordinateTransformation
+    public var nearestMode: NearestMode
+    public var cubicCoeffA: Float
+    public var excludeOutside: Bool
+    public var extrapolationValue: Float
+    public var antialias: Bool
+    public var axes: [Int]?
+    public var keepAspectRatioPolicy: AspectRatioPolicy
+
+    public init(mode: Mode = .nearest, coordinateTransformation: CoordinateTransformation = .halfPixel,
+                nearestMode: NearestMode = .roundPreferFloor, cubicCoeffA: Float = -0.75,
+                excludeOutside: Bool = false, extrapolationValue: Float = 0, antialias: Bool = false,
+                axes: [Int]? = nil, keepAspectRatioPolicy: AspectRatioPolicy = .stretch) {
+        self.mode = mode
+        self.coordinateTransformation = coordinateTransformation
+        self.nearestMode = nearestMode
+        self.cubicCoeffA = cubicCoeffA
+        self.excludeOutside = excludeOutside
+        self.extrapolationValue = extrapolationValue
+        self.antialias = antialias
+        self.axes = axes
+        self.keepAspectRatioPolicy = keepAspectRatioPolicy
+    }
+}
