@@ -1,0 +1,27 @@
+import OctetIR
+
+/// Named tolerances, each with its reason, so no test picks a number on its own.
+public enum Tolerance {
+    /// Float kernels against onnxruntime on whole real models: summation order differs, nothing else.
+    public static let realModelRelative: Double = 1e-4
+}
+
+/// ‖a − b‖₂ / ‖b‖₂ over all elements (METHOD.md's measure); infinite when the shapes differ or a NaN appears.
+public func relativeError(_ a: [Float], _ b: [Float]) -> Double {
+    guard a.count == b.count else { return .infinity }
+    var diff = 0.0
+    var norm = 0.0
+    for i in 0..<a.count {
+        let x = Double(a[i]), y = Double(b[i])
+        if x.isNaN || y.isNaN { return .infinity }
+        diff += (x - y) * (x - y)
+        norm += y * y
+    }
+    if norm == 0 { return diff == 0 ? 0 : .infinity }
+    return (diff / norm).squareRoot()
+}
+
+public func relativeError(_ a: Tensor, _ b: Tensor) -> Double {
+    guard a.shape == b.shape else { return .infinity }
+    return relativeError(a.floatValues(), b.floatValues())
+}
