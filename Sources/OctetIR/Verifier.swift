@@ -1,0 +1,5 @@
+// CONTRACT STUB (replaced by the verifier work).
+extension Graph {
+    /// Checks that every input is defined before use, names are unique, and ops have legal arities.
+    public func verify() throws(IRError) {}
+}

@@ -1,0 +1,88 @@
+import Foundation
+import OctetIR
+
+/// `octet inspect MODEL`: what a model holds — inputs, outputs, op histogram, parameters, size.
+struct InspectCommand: Command {
+    static let name = "inspect"
+    static let summary = "summarize a model (ops, parameters, inputs/outputs) or print its graph"
+    static let help = """
+        usage: octet inspect MODEL [--graph]
+
+          MODEL      an ONNX file
+          --graph    print every node of the canonical graph (after constant and BatchNorm folding)
+        """
+
+    var path: String
+    var showGraph: Bool
+
+    init(parsing arguments: inout Arguments) throws(UsageError) {
+        showGraph = arguments.flag("graph")
+        let rest = try arguments.positionals()
+        guard rest.count == 1 else { throw UsageError("expected one MODEL, got \(rest.count)") }
+        path = rest[0]
+    }
+
+    func run() throws {
+        let graph = try ModelLoader.load(path)
+        if showGraph {
+            print(graph.text)
+            return
+        }
+        print(ModelSummary(graph: graph, fileBytes: fileSize(path)).text)
+    }
+
+    private func fileSize(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+    }
+}
+
+/// The numbers `inspect` prints about a graph.
+struct ModelSummary {
+    var graph: Graph
+    var fileBytes: Int
+
+    var text: String {
+        var lines: [String] = []
+        lines.append("graph: \(graph.name)  (\(graph.nodes.count) nodes, file \(megabytes(fileBytes)))")
+        lines.append("inputs:")
+        for v in graph.inputs { lines.append("  \(v.name): \(describe(v))") }
+        lines.append("outputs:")
+        for v in graph.outputs { lines.append("  \(v.name): \(describe(graph.valueInfo[v.name] ?? v))") }
+        var params = 0
+        var bytes = 0
+        for t in graph.initializers.values {
+            params += t.count
+            bytes += t.count * t.dtype.byteSize
+        }
+        lines.append("parameters: \(params.formatted()) (\(megabytes(bytes)) of weights)")
+        lines.append("ops:")
+        var histogram: [String: Int] = [:]
+        for node in graph.nodes { histogram[node.op.onnxName, default: 0] += 1 }
+        for (op, count) in histogram.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
+            lines.append("  \(op.padding(toLength: 22, withPad: " ", startingAt: 0)) \(count)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func describe(_ v: ValueInfo) -> String {
+        let type = v.dtype?.rawValue ?? "?"
+        let shape = v.shape.map { "[" + $0.map(\.description).joined(separator: ",") + "]" } ?? "[?]"
+        return type + shape
+    }
+}
+
+func megabytes(_ bytes: Int) -> String {
+    String(format: "%.2f MB", Double(bytes) / 1_000_000)
+}
+
+extension Int {
+    func formatted() -> String {
+        let digits = String(self)
+        var out = ""
+        for (i, c) in digits.reversed().enumerated() {
+            if i > 0 && i % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return String(out.reversed())
+    }
+}
