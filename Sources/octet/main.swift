@@ -5,6 +5,9 @@ let commands: [any Command.Type] = [
     InspectCommand.self,
     RunCommand.self,
     BenchCommand.self,
+    QuantizeCommand.self,
+    EvalCommand.self,
+    CompareCommand.self,
 ]
 
 let usage = """
