@@ -1,7 +1,6 @@
 import Foundation
 import OctetCPU
 import OctetData
-import OctetFormats
 import OctetIR
 import OctetQuant
 
@@ -156,9 +155,7 @@ struct QuantizeCommand: Command {
         if let dumpScales, let ranges = rangesByMode[chosen] {
             try writeAtomically([UInt8](try ScaleFile.encode(ranges)), to: dumpScales)
         }
-        do {
-            try writeAtomically(try ONNXExporter.encode(best.1), to: output)
-        } catch let e as InputError { throw e } catch { throw InputError(output, error) }
+        try ModelWriter.write(best.1, to: output)
         let seconds = Date().timeIntervalSince(started)
         print(String(format: "quantized %d nodes (%d kept float), %@ -> %@, mode %@, %.1f s -> %@",
                      plan.quantizedNodes.count, plan.keptFloat.count, megabytes(graph), megabytes(best.1),
