@@ -2,6 +2,7 @@ import Foundation
 
 /// Every subcommand, in the order `octet --help` lists them.
 let commands: [any Command.Type] = [
+    DemoCommand.self,
     InspectCommand.self,
     RunCommand.self,
     BenchCommand.self,
