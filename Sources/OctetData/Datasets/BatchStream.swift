@@ -25,6 +25,12 @@ public struct BatchProgress: Sendable, Equatable {
     public var total: Int?
     /// Bad records skipped so far.
     public var skipped: Int
+
+    public init(done: Int, total: Int?, skipped: Int) {
+        self.done = done
+        self.total = total
+        self.skipped = skipped
+    }
 }
 
 /// Reads a dataset, decodes and preprocesses its images on all cores, and yields NCHW batches.
@@ -45,6 +51,8 @@ public final class BatchStream {
     private let reader: any SampleReader
     private let progress: ((BatchProgress) -> Void)?
     private var finished = false
+    /// A broken file structure met while reading ahead, thrown once the images before it are delivered.
+    private var fatal: DataError?
 
     public init(dataset: any Dataset, preprocessing: Preprocessing, batchSize: Int, limit: Int? = nil,
                 skipBad: Bool = false, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
@@ -70,7 +78,14 @@ public final class BatchStream {
     }
 
     /// The next batch (the last may hold fewer than `batchSize` images), or nil when done.
+    ///
+    /// A broken file structure ends the stream: the images read before it still come as a batch,
+    /// and the call after that throws.
     public func next() throws(DataError) -> Batch? {
+        if let fatal {
+            self.fatal = nil
+            throw fatal
+        }
         var values: [Float] = []
         var labels: [[Float]] = []
         var ids: [UInt64] = []
@@ -78,31 +93,42 @@ public final class BatchStream {
         if let limit { want = min(want, limit - delivered) }
         values.reserveCapacity(want * 3 * preprocessing.size * preprocessing.size)
         while labels.count < want, !finished {
-            // Read as many as still missing, then decode them together.
-            var window: [Sample] = []
+            // Read as many as still missing, then decode them together; report problems in file order.
+            var window: [Result<Sample, DataError>] = []
             while window.count < want - labels.count {
-                guard let item = try reader.next() else {
+                do throws(DataError) {
+                    guard let item = try reader.next() else {
+                        finished = true
+                        break
+                    }
+                    window.append(item)
+                } catch {
                     finished = true
+                    fatal = error
                     break
-                }
-                switch item {
-                case .success(let sample): window.append(sample)
-                case .failure(let error): try reject(error.message)
                 }
             }
             let results = prepare(window)
-            for (sample, result) in zip(window, results) {
-                switch result {
-                case .success(let floats):
+            for (item, result) in zip(window, results) {
+                switch (item, result) {
+                case (.failure(let error), _):
+                    try reject(error.message)
+                case (.success(let sample), .failure(let error)):
+                    try reject("\(sample.location): \(error.message)")
+                case (.success(let sample), .success(let floats)):
                     values.append(contentsOf: floats)
                     labels.append(sample.labels)
                     ids.append(sample.id)
-                case .failure(let error):
-                    try reject("\(sample.location): \(error.message)")
                 }
             }
         }
-        guard !labels.isEmpty else { return nil }
+        guard !labels.isEmpty else {
+            if let fatal {
+                self.fatal = nil
+                throw fatal
+            }
+            return nil
+        }
         delivered += labels.count
         progress?(BatchProgress(done: delivered, total: total, skipped: skipped.count))
         let size = preprocessing.size
@@ -115,7 +141,7 @@ public final class BatchStream {
     }
 
     /// Decodes and preprocesses a window of samples on `threads` threads, in order.
-    private func prepare(_ window: [Sample]) -> [Result<[Float], DataError>] {
+    private func prepare(_ window: [Result<Sample, DataError>]) -> [Result<[Float], DataError>] {
         var results = [Result<[Float], DataError>](repeating: .failure(DataError("not prepared")), count: window.count)
         let workers = min(threads, window.count)
         let preprocessing = preprocessing
@@ -124,7 +150,7 @@ public final class BatchStream {
             nonisolated(unsafe) let slots = out
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 for i in stride(from: worker, to: window.count, by: workers) {
-                    slots[i] = Self.prepare(window[i], preprocessing)
+                    if case .success(let sample) = window[i] { slots[i] = Self.prepare(sample, preprocessing) }
                 }
             }
         }
