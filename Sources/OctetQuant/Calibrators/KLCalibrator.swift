@@ -1,0 +1,116 @@
+import Foundation
+
+/// TVM's and MXNet's entropy calibration: the threshold whose 255-level quantized histogram diverges
+/// least (Kullback-Leibler) from the full one.
+///
+/// For each candidate i from 127 (half the quantized bins) to the histogram's half width, the reference
+/// distribution p is the 2i+1 bins around zero with everything outside added to its two end bins; q merges
+/// those bins into 255 groups and spreads each group's count evenly over its non-empty bins. Both are
+/// smoothed (empty bins get eps = 1e-4, taken from the others) and normalised; the threshold is the upper
+/// edge (i + 1/2 bin widths) of the candidate with the smallest divergence, first one on ties.
+public struct KLCalibrator: Calibrator {
+    public var quantizedBins: Int
+    public var mode: CalibrationMode { .kl }
+
+    public init(quantizedBins: Int = 255) { self.quantizedBins = quantizedBins }
+
+    public func threshold(for observer: Observer) -> Double {
+        guard let h = observer.histogram, h.limit > 0 else { return Double(observer.absMax) }
+        return Self.threshold(h, quantizedBins: quantizedBins)
+    }
+
+    static let eps = 1e-4
+
+    public static func threshold(_ h: Histogram, quantizedBins: Int) -> Double {
+        let n = h.bins
+        let centre = n / 2
+        let half = quantizedBins / 2
+        var hist = h.counts
+        hist[centre] += h.zeros
+        guard centre >= half, quantizedBins >= 1 else { return h.limit }
+        var prefix = [Double](repeating: 0, count: n + 1)
+        for k in 0..<n { prefix[k + 1] = prefix[k] + hist[k] }
+        let total = prefix[n]
+        var best = Double.infinity
+        var bestI = half
+        var p = [Double](repeating: 0, count: n)
+        hist.withUnsafeBufferPointer { hist in
+            p.withUnsafeMutableBufferPointer { p in
+                for i in half...centre {
+                    let start = centre - i, m = 2 * i + 1
+                    for k in 0..<m { p[k] = hist[start + k] }
+                    p[0] += prefix[start]
+                    p[m - 1] += total - prefix[start + m]
+                    let d = divergence(p: UnsafeBufferPointer(rebasing: p[0..<m]),
+                                       sliced: UnsafeBufferPointer(rebasing: hist[start..<(start + m)]),
+                                       quantizedBins: quantizedBins)
+                    if d < best {
+                        best = d
+                        bestI = i
+                    }
+                }
+            }
+        }
+        return (Double(bestI) + 0.5) * h.binWidth
+    }
+
+    /// KL(p || q) after smoothing; infinity when q cannot be smoothed into a distribution.
+    static func divergence(p: UnsafeBufferPointer<Double>, sliced: UnsafeBufferPointer<Double>,
+                           quantizedBins nq: Int) -> Double {
+        let m = p.count
+        let merged = m / nq
+        var pZeros = 0
+        var pSum = 0.0
+        for v in p {
+            if v == 0 { pZeros += 1 }
+            pSum += v
+        }
+        let pNonZeros = m - pZeros
+        guard pNonZeros > 0 else { return .infinity }
+        let pEps1 = eps * Double(pZeros) / Double(pNonZeros)
+
+        // q per group: its count spread over the group's bins where p is non-zero; zero elsewhere.
+        var groupValue = [Double](repeating: 0, count: nq)
+        var qZeros = 0
+        var qSum = 0.0
+        for j in 0..<nq {
+            let s = j * merged, e = j == nq - 1 ? m : s + merged
+            var count = 0.0, norm = 0
+            for k in s..<e {
+                count += sliced[k]
+                if p[k] != 0 { norm += 1 }
+            }
+            let value = norm > 0 ? count / Double(norm) : 0
+            groupValue[j] = value
+            for k in s..<e where p[k] == 0 || value == 0 { qZeros += 1 }
+            qSum += value * Double(norm)
+        }
+        let qNonZeros = m - qZeros
+        guard qNonZeros > 0 else { return .infinity }
+        let qEps1 = eps * Double(qZeros) / Double(qNonZeros)
+        // Smoothing moves eps onto each zero and takes it evenly from the non-zeros, so sums are unchanged.
+        let pTotal = pSum, qTotal = qSum
+        let emptyP = eps / pTotal
+        let emptyTerm = emptyP * (log(emptyP) - log(eps / qTotal))
+        var kl = 0.0
+        for j in 0..<nq {
+            let s = j * merged, e = j == nq - 1 ? m : s + merged
+            let qv = groupValue[j]
+            let qSmoothed = qv == 0 ? eps : qv - qEps1
+            guard qSmoothed > 0 else { return .infinity }
+            let logQ = log(qSmoothed / qTotal)
+            for k in s..<e {
+                let pv = p[k]
+                if pv == 0 {
+                    kl += emptyTerm
+                    continue
+                }
+                let pSmoothed = pv - pEps1
+                guard pSmoothed > 0 else { return .infinity }
+                let pp = pSmoothed / pTotal
+                kl += pp * (log(pp) - logQ)
+            }
+        }
+        return kl
+    }
+}

@@ -1,0 +1,28 @@
+/// Everything `octet quantize` can be told, with the defaults in one place.
+///
+/// | setting            | default        | meaning                                                      |
+/// |--------------------|----------------|--------------------------------------------------------------|
+/// | `mode`             | `kl`           | how activation ranges are chosen                             |
+/// | `perChannel`       | true           | weight scales per output channel (false: one per tensor)     |
+/// | `weightScale`      | `max`          | `max` or `power2` weight scales                              |
+/// | `activations`      | `int8`         | symmetric int8, or asymmetric `uint8`                        |
+/// | `skipConv`         | [0]            | indices of convolutions left float (TVM's skip_conv_layers)  |
+/// | `skipDense`        | false          | leave Gemm/MatMul float (TVM's skip_dense_layer)             |
+/// | `exclude`          | []             | node names left float                                        |
+/// | `excludeTypes`     | []             | ONNX op types left float                                     |
+public struct QuantizationConfig: Sendable, Equatable {
+    public enum WeightScale: String, Sendable, CaseIterable { case max, power2 }
+    public enum Activations: String, Sendable, CaseIterable { case int8, uint8 }
+
+    public var mode: CalibrationMode = .kl
+    public var perChannel = true
+    public var weightScale: WeightScale = .max
+    public var activations: Activations = .int8
+    public var skipConv: [Int] = [0]
+    public var skipDense = false
+    public var exclude: [String] = []
+    public var excludeTypes: [String] = []
+    public var calibration = CalibrationSettings()
+
+    public init() {}
+}

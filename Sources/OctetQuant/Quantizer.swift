@@ -1,0 +1,25 @@
+import OctetIR
+
+/// Annotate, then realize the plan as a QDQ graph from calibrated ranges: the library side of
+/// `octet quantize` (calibration itself is `CalibrationRun`).
+public struct Quantizer: Sendable {
+    public var config: QuantizationConfig
+
+    public init(config: QuantizationConfig) { self.config = config }
+
+    public func plan(_ graph: Graph) throws(QuantError) -> QuantizationPlan {
+        try QuantizationPlan(graph: graph, config: config)
+    }
+
+    /// The QDQ graph: every planned activation quantized with its range, weights and biases stored quantized.
+    public func quantize(_ graph: Graph, plan: QuantizationPlan, ranges: [String: TensorRange]) throws(QuantError)
+        -> Graph {
+        var params: [String: QuantParams] = [:]
+        for t in plan.activations {
+            guard let r = ranges[t] else { throw QuantError("no calibrated range for tensor \"\(t)\"") }
+            params[t] = r.params
+        }
+        return try QDQRewriter(graph: graph, plan: plan, activationParams: params, perChannel: config.perChannel,
+                               powerOfTwoWeights: config.weightScale == .power2).rewrite()
+    }
+}
