@@ -9,7 +9,7 @@ let package = Package(
     targets: [
         .target(name: "OctetIR", linkerSettings: [.linkedLibrary("m")]),
         .target(name: "OctetFormats", dependencies: ["OctetIR"]),
-        .target(name: "OctetData", dependencies: ["OctetIR"]),
+        .target(name: "OctetData", dependencies: ["OctetIR", "OctetFormats"]),
         .target(name: "OctetPasses", dependencies: ["OctetIR"]),
         .target(name: "OctetCPU", dependencies: ["OctetIR"]),
         .target(name: "OctetModels", dependencies: ["OctetIR", "OctetFormats"]),
