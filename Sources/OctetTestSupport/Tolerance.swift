@@ -4,6 +4,12 @@ import OctetIR
 public enum Tolerance {
     /// Float kernels against onnxruntime on whole real models: summation order differs, nothing else.
     public static let realModelRelative: Double = 1e-4
+    /// A fast float kernel against a plain loop on one op: only the summation order differs (float sums of
+    /// up to a few thousand products against a double-precision reference).
+    public static let fastKernelRelative: Double = 1e-5
+    /// Per-channel mean of a preprocessed 224x224 crop, Octet against MXNet's ImageRecordIter, in 0-255
+    /// levels: the JPEG decoders differ (IDCT rounding, chroma upsampling), the resize does not.
+    public static let decodedMeanLevels: Double = 0.5
 }
 
 /// ‖a − b‖₂ / ‖b‖₂ over all elements (METHOD.md's measure); infinite when the shapes differ or a NaN appears.
