@@ -112,8 +112,8 @@ def main():
         "truncated_last_byte.onnx": model[:-1],
         # Wire type 3 (a protobuf group, never used by ONNX) where the graph's key should be.
         "bitflip_wire_type.onnx": model[:graph_key] + bytes([model[graph_key] ^ 1]) + model[graph_key + 1:],
-        # The continuation bit set on the graph's length: the length swallows the next byte and grows.
-        "bitflip_length.onnx": model[:length_at] + bytes([model[length_at] | 0x80]) + model[length_at + 1:],
+        # The continuation bit set on the last byte of the graph's length: it swallows the next byte and grows.
+        "bitflip_length.onnx": model[:graph_value - 1] + bytes([model[graph_value - 1] | 0x80]) + model[graph_value:],
         "huge_length.onnx": model[:length_at] + varint(1 << 62) + model[graph_value:],
         "negative_dims.onnx": with_initializer(model, tensor("w2", [-3, 4], 1, struct.pack("<f", 1.0))),
         "huge_dims.onnx": with_initializer(model, tensor("w2", [1 << 31, 1 << 31, 1 << 31], 1, b"\0" * 4)),
