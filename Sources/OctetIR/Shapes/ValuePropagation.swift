@@ -157,3 +157,31 @@ func sliceLength(count: Int, start: Int, end: Int, step: Int) -> Int {
     let magnitude = step == Int.min ? Int.max : -step
     return s > e ? (s - e - 1) / magnitude + 1 : 0
 }
+
+extension Graph {
+    /// Node outputs whose integer values shape inference proved, such as a `Shape` of a static shape and
+    /// the `Gather`/`Concat`/arithmetic on it: what constant folding may replace with initializers.
+    public func provenIntegerValues() throws(IRError) -> [String: Tensor] {
+        var inference = ShapeInference(graph: self)
+        for node in nodes { try inference.visit(node) }
+        var out: [String: Tensor] = [:]
+        for node in nodes {
+            for name in node.outputs where !name.isEmpty {
+                guard let v = inference.dimValues[name], let dtype = inference.types[name]?.dtype else { continue }
+                var values: [Int] = []
+                for d in v.elements {
+                    guard let x = d.value else { break }
+                    values.append(x)
+                }
+                guard values.count == v.elements.count else { continue }
+                let shape = v.isScalar ? [] : [values.count]
+                switch dtype {
+                case .i64: out[name] = Tensor(shape: shape, int64s: values.map { Int64($0) })
+                case .i32: out[name] = Tensor(shape: shape, int32s: values.map { Int32(clamping: $0) })
+                case .f32, .f16, .i8, .u8, .bool: continue
+                }
+            }
+        }
+        return out
+    }
+}
