@@ -4,6 +4,9 @@ import OctetIR
 public enum Tolerance {
     /// Float kernels against onnxruntime on whole real models: summation order differs, nothing else.
     public static let realModelRelative: Double = 1e-4
+    /// A graph against itself after folding (BatchNorm into weights, constants evaluated once): only the rounding
+    /// order changes, (x·w)·f versus x·(w·f), a few float32 ulps per product.
+    public static let foldingRelative: Double = 1e-5
 }
 
 /// ‖a − b‖₂ / ‖b‖₂ over all elements (METHOD.md's measure); infinite when the shapes differ or a NaN appears.
