@@ -7,6 +7,12 @@ public enum Tolerance {
     /// A graph against itself after folding (BatchNorm into weights, constants evaluated once): only the rounding
     /// order changes, (x·w)·f versus x·(w·f), a few float32 ulps per product.
     public static let foldingRelative: Double = 1e-5
+    /// A fast float kernel against a plain loop on one op: only the summation order differs (float sums of
+    /// up to a few thousand products against a double-precision reference).
+    public static let fastKernelRelative: Double = 1e-5
+    /// Per-channel mean of a preprocessed 224x224 crop, Octet against MXNet's ImageRecordIter, in 0-255
+    /// levels: the JPEG decoders differ (IDCT rounding, chroma upsampling), the resize does not.
+    public static let decodedMeanLevels: Double = 0.5
 }
 
 /// ‖a − b‖₂ / ‖b‖₂ over all elements (METHOD.md's measure); infinite when the shapes differ or a NaN appears.

@@ -2,9 +2,13 @@ import Foundation
 
 /// Every subcommand, in the order `octet --help` lists them.
 let commands: [any Command.Type] = [
+    DemoCommand.self,
     InspectCommand.self,
     RunCommand.self,
     BenchCommand.self,
+    QuantizeCommand.self,
+    EvalCommand.self,
+    CompareCommand.self,
 ]
 
 let usage = """

@@ -1,10 +1,21 @@
 import OctetIR
 
-// CONTRACT STUB (replaced by the ONNX import work).
-
 /// A serialized ONNX TensorProto file (`input_0.pb` in the conformance suite).
 public enum ONNXTensorFile {
+    /// Reads one TensorProto; its external data, if any, is looked up beside the file.
     public static func read(path: String) throws -> (name: String, tensor: Tensor) {
-        throw FormatError("TensorProto files are not implemented yet")
+        var reader = ProtobufReader(try readFileBytes(path))
+        let proto = try TensorProto(from: &reader)
+        return (proto.name, try proto.decode(external: ExternalData(modelPath: path)))
+    }
+
+    /// The TensorProto bytes of a tensor (raw little-endian data), as `read` accepts them.
+    public static func encode(_ tensor: Tensor, name: String = "") -> [UInt8] {
+        TensorProto(tensor, name: name).encoded().bytes
+    }
+
+    /// Writes a tensor as a TensorProto file, atomically.
+    public static func write(_ tensor: Tensor, name: String = "", to path: String) throws {
+        try writeFileAtomically(encode(tensor, name: name), to: path)
     }
 }

@@ -13,8 +13,12 @@ enum ModelLoader {
         } catch {
             throw InputError(path, error)
         }
+        return try canonicalize(imported, path: path, threads: threads)
+    }
+
+    static func canonicalize(_ graph: Graph, path: String, threads: Int) throws -> Graph {
         do {
-            let canonical = try Canonicalize(evaluator: CPUBackend(threads: threads)).run(imported)
+            let canonical = try Canonicalize(evaluator: CPUBackend(threads: threads)).run(graph)
             let shaped = try canonical.inferringShapes()
             try shaped.verify()
             return shaped

@@ -45,6 +45,15 @@ struct BenchCommand: Command {
     }
 
     func run() throws {
+        let stats = try measure()
+        if json {
+            print(stats.json(extra: ["batch": batch, "repeat": repeats, "number": number, "threads": threads]))
+        } else {
+            print(stats.table)
+        }
+    }
+
+    func measure() throws -> LatencyStats {
         let graph = try ModelLoader.load(path, threads: threads)
         let backend = try target.backend(threads: threads)
         let model = try backend.compile(graph)
@@ -57,12 +66,7 @@ struct BenchCommand: Command {
             let end = DispatchTime.now().uptimeNanoseconds
             samples.append(Double(end - start) / 1e6 / Double(number))
         }
-        let stats = LatencyStats(samples, batch: batch)
-        if json {
-            print(stats.json(extra: ["batch": batch, "repeat": repeats, "number": number, "threads": threads]))
-        } else {
-            print(stats.table)
-        }
+        return LatencyStats(samples, batch: batch)
     }
 }
 

@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Int8 accuracy of Octet's calibration modes beside onnxruntime's quantize_static, on the labelled photos.
+
+    Scripts/accuracy.sh [--limit N]      (builds octet, then runs this; needs onnxruntime==1.31.1, pillow, sympy)
+
+For MobileNetV2 and EfficientNet-Lite0 (Fixtures/), both tools calibrate on the same preprocessed photos
+(one .npy made here with PIL: shorter side 256 bilinear, center crop 224, the model's normalisation) and
+are evaluated on them: top-1 against the labels and top-1 agreement with the float model. Octet: every
+--mode, per-channel and per-tensor. onnxruntime: MinMax, Entropy, Percentile, QDQ, int8 weights and
+activations, per-channel and per-tensor. Also times `octet quantize --mode kl` against onnxruntime's
+Entropy calibration of the same model and images.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import onnxruntime as ort
+from PIL import Image
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEV = os.path.join(ROOT, "..", "shared", "imagenet-dev")
+OCTET = os.path.join(ROOT, ".build", "release", "octet")
+TORCH = ((0.485 * 255, 0.456 * 255, 0.406 * 255), (0.229 * 255, 0.224 * 255, 0.225 * 255))
+LITE = ((127.0, 127.0, 127.0), (128.0, 128.0, 128.0))
+MODELS = [("mobilenet_v2", "Fixtures/mobilenet_v2.onnx", TORCH), ("efficientnet_lite0", "Fixtures/efficientnet_lite0.onnx", LITE)]
+MODES = ["global", "max", "power2", "kl", "percentile", "mse"]
+
+
+def load_photos(limit):
+    rows = [l.rstrip("\n").split("\t") for l in open(os.path.join(DEV, "labels.tsv")) if l.strip()]
+    rows = [r for r in rows if r[0].lower().endswith((".jpeg", ".jpg"))][:limit]
+    images, labels = [], []
+    for name, label, *_ in rows:
+        img = Image.open(os.path.join(DEV, name)).convert("RGB")
+        w, h = img.size
+        s = 256 / min(w, h)
+        img = img.resize((max(256, round(w * s)), max(256, round(h * s))), Image.BILINEAR)
+        w, h = img.size
+        left, top = (w - 224) // 2, (h - 224) // 2
+        images.append(np.asarray(img.crop((left, top, left + 224, top + 224)), dtype=np.float32))
+        labels.append(int(label))
+    return np.stack(images), np.array(labels, dtype=np.int64)
+
+
+def normalise(hwc, norm):
+    mean, std = (np.array(v, np.float32) for v in norm)
+    return np.ascontiguousarray(((hwc - mean) / std).transpose(0, 3, 1, 2))
+
+
+def ort_logits(path, x):
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 2
+    s = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+    name = s.get_inputs()[0].name
+    return np.concatenate([s.run(None, {name: x[i:i + 8]})[0] for i in range(0, len(x), 8)])
+
+
+def scores(logits, labels, reference):
+    top1 = logits.argmax(1)
+    return 100 * float((top1 == labels).mean()), 100 * float((top1 == reference.argmax(1)).mean())
+
+
+def octet(*args):
+    out = subprocess.run([OCTET, *args], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError("octet %s failed: %s" % (" ".join(args), out.stderr.strip()))
+    return out.stdout
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--limit", type=int, default=100)
+    args = ap.parse_args()
+    from onnxruntime.quantization import CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType, quantize_static
+
+    hwc, labels = load_photos(args.limit)
+    work = tempfile.mkdtemp(prefix="octet-accuracy-")
+    print("%d photos; work files in %s\n" % (len(labels), work))
+    print("%-20s %-24s %8s %10s" % ("model", "method", "top-1", "agreement"))
+    timing = []
+    for name, model, norm in MODELS:
+        x = normalise(hwc, norm)
+        data = os.path.join(work, name + ".npy")
+        np.save(data, x)
+        np.save(os.path.join(work, name + ".labels.npy"), labels)
+        float_logits = ort_logits(os.path.join(ROOT, model), x)
+        t1, _ = scores(float_logits, labels, float_logits)
+        print("%-20s %-24s %7.1f%% %10s" % (name, "float (onnxruntime)", t1, "-"))
+        for granularity in ("per-channel", "per-tensor"):
+            for mode in MODES:
+                out = os.path.join(work, "%s.%s.%s.onnx" % (name, mode, granularity))
+                start = time.time()
+                octet("quantize", model, "-o", out, "--calib", data, "--mode", mode, "--" + granularity,
+                      "--samples", str(len(labels)), "--threads", "2")
+                seconds = time.time() - start
+                if mode == "kl" and granularity == "per-channel":
+                    timing.append((name, "octet kl", seconds))
+                r = json.loads(octet("eval", out, "--data", data, "--reference", model, "--json", "--threads", "2"))
+                print("%-20s %-24s %7.1f%% %9.1f%%" % (name, "octet %s %s" % (mode, granularity), r["top1"], r["agreement"]))
+            for method in ("MinMax", "Entropy", "Percentile"):
+
+                class Reader(CalibrationDataReader):
+                    def __init__(self):
+                        self.batches = iter([{"input": x[i:i + 1]} for i in range(len(x))])
+
+                    def get_next(self):
+                        return next(self.batches, None)
+
+                out = os.path.join(work, "%s.ort.%s.%s.onnx" % (name, method, granularity))
+                start = time.time()
+                quantize_static(os.path.join(ROOT, model), out, Reader(), quant_format=QuantFormat.QDQ,
+                                per_channel=granularity == "per-channel", activation_type=QuantType.QInt8,
+                                weight_type=QuantType.QInt8, calibrate_method=getattr(CalibrationMethod, method))
+                seconds = time.time() - start
+                if method == "Entropy" and granularity == "per-channel":
+                    timing.append((name, "onnxruntime Entropy", seconds))
+                t1, agree = scores(ort_logits(out, x), labels, float_logits)
+                print("%-20s %-24s %7.1f%% %9.1f%%" % (name, "ort %s %s" % (method, granularity), t1, agree))
+        sys.stdout.flush()
+    print("\ncalibration time (%d images, 2 threads):" % len(labels))
+    for name, who, seconds in timing:
+        print("  %-20s %-22s %6.1f s" % (name, who, seconds))
+    for name in {t[0] for t in timing}:
+        o = [s for n, w, s in timing if n == name and w.startswith("octet")]
+        r = [s for n, w, s in timing if n == name and w.startswith("onnxruntime")]
+        if o and r:
+            print("  %-20s octet / onnxruntime = %.2f" % (name, o[0] / r[0]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+import OctetIR
+
+/// A float Conv with its weights packed once, run on many inputs by the packed GEMM or the depthwise kernel.
+///
+/// General and grouped convolutions are GEMMs per image and group: C[Cout/g][pixels] = W[Cout/g][Cin/g·kh·kw]
+/// · B, where B is the NCHW input itself for 1x1 stride-1 convolutions and an im2col gathered block by block
+/// otherwise. Depthwise convolutions (one input channel per group, one output each) use their own kernel.
+public struct PreparedConv: Sendable {
+    enum Kernel: Sendable {
+        case gemm([PackedLHS])
+        case depthwise(DepthwiseWeights)
+    }
+
+    let weightShape: [Int]
+    let attributes: ConvAttributes
+    let bias: [Float]?
+    let kernel: Kernel
+
+    /// Packs a float weight `[Cout, Cin/group, kh, kw]` and bias `[Cout]`; nil when the fast kernels do not
+    /// handle this convolution (not 2-D, not float, malformed), so the caller uses the reference.
+    public init?(weight: Tensor, bias: Tensor?, attributes: ConvAttributes) {
+        guard case .f32(let w) = weight.storage, weight.rank == 4, weight.shape.allSatisfy({ $0 > 0 }),
+              attributes.group >= 1, weight.shape[0] % attributes.group == 0 else { return nil }
+        if let k = attributes.kernelShape, k != Array(weight.shape[2...]) { return nil }
+        if let bias {
+            guard case .f32(let b) = bias.storage, bias.shape == [weight.shape[0]] else { return nil }
+            self.bias = b
+        } else {
+            self.bias = nil
+        }
+        weightShape = weight.shape
+        self.attributes = attributes
+        let (outChannels, group) = (weight.shape[0], attributes.group)
+        if group == outChannels && weight.shape[1] == 1 {
+            kernel = .depthwise(DepthwiseWeights(weights: w, channels: outChannels,
+                                                 taps: weight.shape[2] * weight.shape[3]))
+        } else {
+            let rows = outChannels / group
+            let depth = weight.shape[1] * weight.shape[2] * weight.shape[3]
+            kernel = .gemm(w.withUnsafeBufferPointer { p in
+                (0..<group).map { g in
+                    PackedLHS(rows: rows, depth: depth, values: p.baseAddress! + g * rows * depth,
+                              rowStride: depth, depthStride: 1)
+                }
+            })
+        }
+    }
+
+    /// Runs the convolution, clamping the results when `activation` is given (a fused ReLU or Clip); nil
+    /// when the input does not fit the prepared weight (the reference kernel then names the problem).
+    public func run(_ input: Tensor, activation: FusedActivation? = nil, threads: Int) -> Tensor? {
+        guard case .f32(let x) = input.storage, input.shape.allSatisfy({ $0 > 0 }),
+              let g = ConvGeometry(input: input.shape, weight: weightShape, attributes: attributes) else { return nil }
+        let outShape = [g.batch, g.outChannels, g.outHeight, g.outWidth]
+        guard let count = outShape.checkedElementCount else { return nil }
+        let output = [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            x.withUnsafeBufferPointer { x in
+                (bias ?? []).withUnsafeBufferPointer { b in
+                    let bias = bias == nil ? nil : b.baseAddress
+                    switch kernel {
+                    case .gemm(let packed):
+                        runGEMM(packed, g, x.baseAddress!, bias, out.baseAddress!, activation, threads)
+                    case .depthwise(let weights):
+                        DepthwiseConv.run(g, input: x.baseAddress!, weights: weights, bias: bias,
+                                          output: out.baseAddress!, activation: activation, threads: threads)
+                    }
+                }
+            }
+            initialized = count
+        }
+        return Tensor(shape: outShape, floats: output)
+    }
+
+    private func runGEMM(_ packed: [PackedLHS], _ g: ConvGeometry, _ x: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
+                         _ out: UnsafeMutablePointer<Float>, _ activation: FusedActivation?, _ threads: Int) {
+        let rows = g.outChannelsPerGroup
+        let work = g.batch * g.group
+        // Many small groups: one thread per group GEMM beats splitting each tiny GEMM.
+        let perItem = g.group > 1 && work >= threads ? 1 : threads
+        func item(_ i: Int) {
+            let (image, group) = (i / g.group, i % g.group)
+            let source = x + (image * g.inChannels + group * g.inChannelsPerGroup) * g.inPlane
+            let target = out + (image * g.outChannels + group * rows) * g.outPlane
+            let groupBias: GEMMBias = bias.map { .rows($0 + group * rows) } ?? .none
+            if g.isPointwise {
+                let rhs = StridedRHS(values: source, depthStride: g.inPlane, columnStride: 1, columns: g.inPlane)
+                PackedGEMM.multiply(packed[group], rhs, columns: g.outPlane, into: target, ldc: g.outPlane,
+                                    bias: groupBias, activation: activation, threads: perItem)
+            } else {
+                PackedGEMM.multiply(packed[group], Im2colRHS(input: source, geometry: g), columns: g.outPlane,
+                                    into: target, ldc: g.outPlane, bias: groupBias, activation: activation,
+                                    threads: perItem)
+            }
+        }
+        if perItem == 1 && threads > 1 {
+            let parts = min(threads, work)
+            Parallel.forEach(parts) { t in
+                for i in (work * t / parts)..<(work * (t + 1) / parts) { item(i) }
+            }
+        } else {
+            for i in 0..<work { item(i) }
+        }
+    }
+}
+
+/// Conv on the fast kernels, packing the weight for this call only.
+public enum FastConv {
+    /// `Conv(input, weight, bias)` then the optional clamp; nil means "not handled here, use the reference".
+    public static func run(input: Tensor, weight: Tensor, bias: Tensor?, attributes: ConvAttributes,
+                           activation: FusedActivation? = nil, threads: Int) -> Tensor? {
+        PreparedConv(weight: weight, bias: bias, attributes: attributes)?
+            .run(input, activation: activation, threads: threads)
+    }
+}

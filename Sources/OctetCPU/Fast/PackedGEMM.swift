@@ -1,0 +1,140 @@
+/// What a GEMM adds to A·B before the activation.
+enum GEMMBias {
+    case none
+    /// One value per row of C (a convolution's per-channel bias); `rows` values readable.
+    case rows(UnsafePointer<Float>)
+    /// One value per column of C (a dense layer's bias); `columns` values readable.
+    case columns(UnsafePointer<Float>)
+    /// C already holds the addend (Gemm's β·C): accumulate into it.
+    case existing
+}
+
+/// Single-precision C = A·B (+ bias, then an optional clamp) on packed panels, cache-blocked, on `threads`.
+///
+/// A is a `PackedLHS` (6-row panels, splatted); B comes from a `RHSBlockSource` (8-column panels). The K
+/// dimension is cut in blocks whose A panel stays in L1 while B panels stream from L2; the work is
+/// split over columns (or rows, when that balances better) into one contiguous range per thread.
+enum PackedGEMM {
+    /// K block: one A panel (depth × 6 × 16 bytes) stays in L1 beside a B panel.
+    static let depthBlock = 192
+    /// N block: a packed B block (depthBlock × columnBlock floats) stays in L2.
+    static let columnBlock = 256
+    /// Below this many multiply-adds a second thread costs more than it saves.
+    static let parallelThreshold = 200_000
+
+    static func multiply<RHS: RHSBlockSource>(
+        _ lhs: PackedLHS, _ rhs: RHS, columns: Int, into c: UnsafeMutablePointer<Float>, ldc: Int,
+        bias: GEMMBias, activation: FusedActivation?, threads: Int
+    ) {
+        let rows = lhs.rows, depth = lhs.depth
+        guard rows > 0, columns > 0 else { return }
+        let rowPanels = (rows + MicroTile.rows - 1) / MicroTile.rows
+        let columnPanels = (columns + MicroTile.columns - 1) / MicroTile.columns
+        // Biases padded to whole tiles so the micro-kernel always reads 6 and 8 values.
+        var rowBias = [Float](repeating: 0, count: rowPanels * MicroTile.rows)
+        var columnBias = [Float](repeating: 0, count: columnPanels * MicroTile.columns)
+        switch bias {
+        case .rows(let p): for i in 0..<rows { rowBias[i] = p[i] }
+        case .columns(let p): for j in 0..<columns { columnBias[j] = p[j] }
+        case .none, .existing: break
+        }
+        let split = WorkSplit(rowPanels: rowPanels, columnPanels: columnPanels,
+                              threads: rows * columns * depth < parallelThreshold ? 1 : threads)
+        lhs.panels.withUnsafeBufferPointer { a in
+            rowBias.withUnsafeBufferPointer { rb in
+                columnBias.withUnsafeBufferPointer { cb in
+                    let job = GEMMJob(a: a.baseAddress!, rows: rows, depth: depth, columns: columns, c: c, ldc: ldc,
+                                      rowBias: rb.baseAddress!, columnBias: cb.baseAddress!,
+                                      accumulate: { if case .existing = bias { true } else { false } }(),
+                                      activation: activation)
+                    split.forEachPart { rowPanelRange, columnPanelRange in
+                        job.run(rhs, rowPanels: rowPanelRange, columnPanels: columnPanelRange)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// How the tiles of C are divided among threads: contiguous ranges of row panels or of column panels.
+struct WorkSplit {
+    var rowPanels: Int
+    var columnPanels: Int
+    var threads: Int
+
+    /// Runs `body` once per part, in parallel when there is more than one.
+    func forEachPart(_ body: (Range<Int>, Range<Int>) -> Void) {
+        let byRows = balance(rowPanels) > balance(columnPanels)
+        let total = byRows ? rowPanels : columnPanels
+        let parts = max(1, min(threads, total))
+        func part(_ t: Int) -> Range<Int> { (total * t / parts)..<(total * (t + 1) / parts) }
+        let work = { (t: Int) in
+            if byRows { body(part(t), 0..<columnPanels) } else { body(0..<rowPanels, part(t)) }
+        }
+        Parallel.forEach(parts, work)
+    }
+
+    /// The fraction of thread time spent working when `panels` are dealt out in equal contiguous ranges.
+    private func balance(_ panels: Int) -> Double {
+        let parts = max(1, min(threads, panels))
+        let largest = (panels + parts - 1) / parts
+        return Double(panels) / Double(largest * threads)
+    }
+}
+
+/// One GEMM's operands as raw pointers, shared read-only by the threads.
+private struct GEMMJob {
+    let a: UnsafePointer<SIMD4<Float>>
+    let rows: Int, depth: Int, columns: Int
+    let c: UnsafeMutablePointer<Float>
+    let ldc: Int
+    let rowBias: UnsafePointer<Float>, columnBias: UnsafePointer<Float>
+    let accumulate: Bool
+    let activation: FusedActivation?
+
+    /// Computes the C tiles of the given panel ranges, K block by K block.
+    func run<RHS: RHSBlockSource>(_ rhs: RHS, rowPanels: Range<Int>, columnPanels: Range<Int>) {
+        let tile = MicroTile.self
+        let scratch = UnsafeMutablePointer<SIMD4<Float>>.allocate(
+            capacity: PackedGEMM.depthBlock * PackedGEMM.columnBlock / 4)
+        let edge = UnsafeMutablePointer<Float>.allocate(capacity: tile.rows * tile.columns)
+        defer { scratch.deallocate(); edge.deallocate() }
+        let scratchFloats = UnsafeMutableRawPointer(scratch).assumingMemoryBound(to: Float.self)
+        let columnStart = columnPanels.lowerBound * tile.columns
+        let columnEnd = min(columns, columnPanels.upperBound * tile.columns)
+        for n0 in stride(from: columnStart, to: columnEnd, by: PackedGEMM.columnBlock) {
+            let n1 = min(n0 + PackedGEMM.columnBlock, columnEnd)
+            let panelCount = (n1 - n0 + tile.columns - 1) / tile.columns
+            for k0 in stride(from: 0, to: depth, by: PackedGEMM.depthBlock) {
+                let kc = min(PackedGEMM.depthBlock, depth - k0)
+                let (b, panelStride) = rhs.block(depth: k0..<k0 + kc, columns: n0..<n0 + panelCount * tile.columns,
+                                                 scratch: scratchFloats)
+                let first = k0 == 0, last = k0 + kc == depth
+                for p in rowPanels {
+                    let i0 = p * tile.rows
+                    let validRows = min(tile.rows, rows - i0)
+                    let aPanel = a + (p * depth + k0) * tile.rows
+                    for q in 0..<panelCount {
+                        let j0 = n0 + q * tile.columns
+                        let validColumns = min(tile.columns, columns - j0)
+                        let epilogue = TileEpilogue(accumulate: accumulate || !first, rowBias: rowBias + i0,
+                                                    columnBias: columnBias + j0, clamp: last ? activation : nil)
+                        let out = c + i0 * ldc + j0
+                        if validRows == tile.rows && validColumns == tile.columns {
+                            tile.multiply(depth: kc, a: aPanel, b: b + q * panelStride, c: out, ldc: ldc,
+                                          epilogue: epilogue)
+                        } else {
+                            // A partial tile goes through a full-size buffer, then only its valid part is copied.
+                            if epilogue.accumulate {
+                                for r in 0..<validRows { for j in 0..<validColumns { edge[r * tile.columns + j] = out[r * ldc + j] } }
+                            }
+                            tile.multiply(depth: kc, a: aPanel, b: b + q * panelStride, c: edge, ldc: tile.columns,
+                                          epilogue: epilogue)
+                            for r in 0..<validRows { for j in 0..<validColumns { out[r * ldc + j] = edge[r * tile.columns + j] } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

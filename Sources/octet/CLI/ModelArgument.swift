@@ -1,0 +1,52 @@
+import Foundation
+import OctetIR
+
+/// The MODEL argument every model command takes: an ONNX file, or PyTorch weights with `--arch NAME`.
+struct ModelArgument {
+    var path = ""
+    var arch: String?
+    var numClasses: Int?
+    var stripPrefix: String?
+
+    static let help = """
+          MODEL is an ONNX file, or a PyTorch .pth/.pt with --arch NAME [--num-classes N] [--strip-prefix P]
+        """
+
+    /// Reads --arch, --num-classes and --strip-prefix; the path comes later from the positionals.
+    init(parsing arguments: inout Arguments) throws(UsageError) {
+        arch = try arguments.option("arch")
+        numClasses = try arguments.option("num-classes").map { text throws(UsageError) in
+            guard let v = Int(text), v > 0 else { throw UsageError("--num-classes expects a positive integer, got '\(text)'") }
+            return v
+        }
+        stripPrefix = try arguments.option("strip-prefix")
+    }
+
+    /// Takes the single positional MODEL.
+    mutating func readPositional(_ arguments: inout Arguments) throws(UsageError) {
+        let rest = try arguments.positionals()
+        guard rest.count == 1 else { throw UsageError("expected one MODEL, got \(rest.count)") }
+        path = rest[0]
+        let ext = (path as NSString).pathExtension.lowercased()
+        if ext == "pth" || ext == "pt" || ext == "pkl" || ext == "bin" {
+            guard arch != nil else { throw UsageError("\(path) holds PyTorch weights: give --arch NAME") }
+        } else if arch != nil {
+            throw UsageError("--arch applies to PyTorch weight files (.pth/.pt), not \(path)")
+        }
+    }
+
+    func load(threads: Int) throws -> Graph {
+        if let arch {
+            let imported = try PyTorchModel.build(path: path, arch: arch, numClasses: numClasses, stripPrefix: stripPrefix)
+            return try ModelLoader.canonicalize(imported, path: path, threads: threads)
+        }
+        return try ModelLoader.load(path, threads: threads)
+    }
+}
+
+/// PyTorch weights bound to a named architecture. CONTRACT STUB until the model zoo lands.
+enum PyTorchModel {
+    static func build(path: String, arch: String, numClasses: Int?, stripPrefix: String?) throws -> Graph {
+        throw InputError(path, "PyTorch weight files are not supported yet")
+    }
+}

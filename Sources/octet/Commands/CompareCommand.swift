@@ -1,0 +1,86 @@
+import Foundation
+import OctetCPU
+import OctetIR
+import OctetQuant
+
+/// `octet compare FLOAT QUANT --data D`: per quantized tensor, the SQNR between float and fake-quantized
+/// activations, worst first, named by the float model's nodes.
+struct CompareCommand: Command {
+    static let name = "compare"
+    static let summary = "per-layer quantization error (SQNR, worst first) between a float model and its QDQ model"
+    static let help = """
+        usage: octet compare FLOAT_MODEL QUANT_MODEL --data DATA [--limit N] [--batch N] [--top N]
+                             [--threads N] [PREPROCESS]
+
+          --data DATA   images to run both models on (.rec, a folder, .npy)
+          --limit N     images to use (default 32)
+          --top N       rows to print (default all)
+        \(PreprocessOptions.help)
+        """
+
+    var floatPath: String
+    var quantPath: String
+    var data: String
+    var limit: Int
+    var batch: Int
+    var top: Int?
+    var threads: Int
+    var preprocess: PreprocessOptions
+
+    init(parsing arguments: inout Arguments) throws(UsageError) {
+        guard let d = try arguments.option("data") else { throw UsageError("give --data DATA") }
+        data = d
+        limit = try arguments.int("limit", default: 32)
+        batch = try arguments.int("batch", default: 8, range: 1...4096)
+        top = try arguments.option("top").map { text throws(UsageError) in
+            guard let v = Int(text), v > 0 else { throw UsageError("--top expects a positive integer, got '\(text)'") }
+            return v
+        }
+        threads = try arguments.int("threads", default: CPUBackend.defaultThreads, range: 1...256)
+        preprocess = try PreprocessOptions(parsing: &arguments)
+        let rest = try arguments.positionals()
+        guard rest.count == 2 else { throw UsageError("expected FLOAT_MODEL and QUANT_MODEL, got \(rest.count) paths") }
+        floatPath = rest[0]
+        quantPath = rest[1]
+    }
+
+    func run() throws {
+        let float = try ModelLoader.load(floatPath, threads: threads)
+        let quant = try ModelLoader.load(quantPath, threads: threads)
+        let pairs = LayerError.pairs(float: float, quantized: quant)
+        guard !pairs.isEmpty else {
+            throw InputError(quantPath, "no quantized tensor of this model matches a tensor of \(floatPath) "
+                + "(expected DequantizeLinear outputs named <tensor>_dequantized, as octet quantize writes)")
+        }
+        var f = float, q = quant
+        for (a, b) in pairs {
+            if !f.outputs.contains(where: { $0.name == a }) { f.outputs.append(ValueInfo(name: a, dtype: nil, shape: nil)) }
+            if !q.outputs.contains(where: { $0.name == b }) { q.outputs.append(ValueInfo(name: b, dtype: nil, shape: nil)) }
+        }
+        let backend = CPUBackend(threads: threads)
+        let fm = try backend.compile(f), qm = try backend.compile(q)
+        let source = try DataSource(data, preprocessing: preprocess.preprocessing, batch: batch, limit: limit,
+                                    skipBad: false, threads: threads)
+        try source.checkFits(float, file: data)
+        let bar = ProgressBar("comparing", total: source.count ?? limit)
+        var errors = LayerError()
+        var images = 0
+        let input = float.inputs[0].name
+        while let b = try source.next() {
+            let fo = try fm.run([input: b.images]), qo = try qm.run([input: b.images])
+            for (a, c) in pairs {
+                if let x = fo[a], let y = qo[c] { errors.add(float: x, quantized: y, as: a) }
+            }
+            images += b.labels.count
+            bar.update(images)
+        }
+        bar.finish()
+        let rows = errors.report(float: float)
+        print("SQNR (dB)  op                   node (tensor)   — \(images) images, worst first")
+        for e in rows.prefix(top ?? rows.count) {
+            let db = e.sqnr.isInfinite ? "     inf" : String(format: "%8.2f", e.sqnr)
+            let op = e.op.padding(toLength: 20, withPad: " ", startingAt: 0)
+            print("\(db)   \(op) \(e.node)" + (e.node == e.tensor ? "" : " (\(e.tensor))"))
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import OctetCPU
+import OctetIR
+
+/// `octet eval MODEL --data DATA`: top-1/top-5 against the data's labels, agreement with a reference model.
+struct EvalCommand: Command {
+    static let name = "eval"
+    static let summary = "accuracy of a classifier on labelled images (top-1, top-5, agreement with a reference)"
+    static let help = """
+        usage: octet eval MODEL --data DATA [--reference FLOAT_MODEL] [--limit N] [--batch N] [--target cpu]
+                          [--threads N] [--skip-bad] [--json] [PREPROCESS]
+
+          --data DATA        labelled images: .rec (+.idx), a folder of class folders or with a labels .tsv
+          --reference M      also report how often the top-1 class equals M's (e.g. the float model)
+          --limit N          evaluate the first N images only
+          --skip-bad         skip records that fail to decode (counted in the summary) instead of stopping
+          --json             print one object: top1, top5, agreement, images, images_per_s
+        \(ModelArgument.help)
+        \(PreprocessOptions.help)
+        """
+
+    var model: ModelArgument
+    var data: String
+    var reference: String?
+    var limit: Int?
+    var batch: Int
+    var target: Target
+    var threads: Int
+    var skipBad: Bool
+    var json: Bool
+    var preprocess: PreprocessOptions
+
+    init(parsing arguments: inout Arguments) throws(UsageError) {
+        model = try ModelArgument(parsing: &arguments)
+        guard let d = try arguments.option("data") else { throw UsageError("give --data DATA") }
+        data = d
+        reference = try arguments.option("reference")
+        limit = try arguments.option("limit").map { text throws(UsageError) in
+            guard let v = Int(text), v > 0 else { throw UsageError("--limit expects a positive integer, got '\(text)'") }
+            return v
+        }
+        batch = try arguments.int("batch", default: 8, range: 1...4096)
+        target = try arguments.choice("target", default: .cpu)
+        threads = try arguments.int("threads", default: CPUBackend.defaultThreads, range: 1...256)
+        skipBad = arguments.flag("skip-bad")
+        json = arguments.flag("json")
+        preprocess = try PreprocessOptions(parsing: &arguments)
+        try model.readPositional(&arguments)
+    }
+
+    func run() throws {
+        let graph = try model.load(threads: threads)
+        let compiled = try target.backend(threads: threads).compile(graph)
+        let refModel = try reference.map { path in
+            try CPUBackend(threads: threads).compile(ModelLoader.load(path, threads: threads))
+        }
+        let source = try DataSource(data, preprocessing: preprocess.preprocessing, batch: batch, limit: limit,
+                                    skipBad: skipBad, threads: threads)
+        try source.checkFits(graph, file: data)
+        let bar = ProgressBar("evaluating", total: source.count ?? 0)
+        var evaluation = Evaluation()
+        let inputName = graph.inputs[0].name, outputName = graph.outputs[0].name
+        let start = Date()
+        var modelSeconds = 0.0
+        while let b = try source.next() {
+            let t0 = Date()
+            guard let logits = try compiled.run([inputName: b.images])[outputName] else {
+                throw InputError(model.path, "the model produced no \"\(outputName)\"")
+            }
+            modelSeconds += Date().timeIntervalSince(t0)
+            let ref = try refModel?.run([inputName: b.images]).values.first
+            evaluation.add(logits: logits, labels: b.labels, reference: ref)
+            bar.update(evaluation.images)
+        }
+        bar.finish()
+        let seconds = Date().timeIntervalSince(start)
+        let rate = Double(evaluation.images) / max(seconds, 1e-9)
+        if json {
+            var fields: [String] = []
+            if let t = evaluation.top1Percent { fields.append(String(format: "\"top1\":%.2f", t)) }
+            if let t = evaluation.top5Percent { fields.append(String(format: "\"top5\":%.2f", t)) }
+            if let a = evaluation.agreementPercent { fields.append(String(format: "\"agreement\":%.2f", a)) }
+            fields.append("\"images\":\(evaluation.images)")
+            fields.append(String(format: "\"images_per_s\":%.2f", rate))
+            fields.append("\"skipped\":\(source.skipped)")
+            print("{" + fields.joined(separator: ",") + "}")
+            return
+        }
+        var line = ""
+        if let t1 = evaluation.top1Percent, let t5 = evaluation.top5Percent {
+            line = String(format: "top-1: %.2f%%  top-5: %.2f%%", t1, t5)
+        } else {
+            line = "no labels in the data"
+        }
+        if let a = evaluation.agreementPercent { line += String(format: "  agreement: %.2f%%", a) }
+        print(line)
+        var summary = String(format: "%d images, %.1f images/s (model %.1f)", evaluation.images, rate,
+                             Double(evaluation.images) / max(modelSeconds, 1e-9))
+        if source.skipped > 0 { summary += ", \(source.skipped) bad records skipped" }
+        print(summary)
+    }
+}
