@@ -4,15 +4,20 @@ extension Dim {
     /// A dimension whose size nobody can tell statically (printed `?`).
     public static let unknown = Dim.symbolic("")
 
-    public var isUnknown: Bool { self == .unknown }
+    /// True for `?`: the empty name, or the name "?" some exporters write for "unknown" (not a shared size).
+    public var isUnknown: Bool { self == .unknown || self == .symbolic("?") }
+
+    /// The name of a named size; nil for numbers and unknown sizes.
+    var sizeName: String? {
+        if case .symbolic(let s) = self, !isUnknown { return s }
+        return nil
+    }
 
     /// Whether two dimensions are the same size: true or false when provable, nil when it cannot be told.
     func sameSize(as other: Dim) -> Bool? {
-        switch (self, other) {
-        case let (.fixed(a), .fixed(b)): return a == b
-        case let (.symbolic(a), .symbolic(b)) where !a.isEmpty && a == b: return true
-        default: return nil
-        }
+        if let a = value, let b = other.value { return a == b }
+        if let a = sizeName, let b = other.sizeName, a == b { return true }
+        return nil
     }
 
     /// `self + k`: a name survives only when k is zero.
@@ -31,7 +36,7 @@ extension Array where Element == Dim {
     /// The shape with every named dimension that `bindings` gives replaced by its size.
     func binding(_ bindings: [String: Int]) -> [Dim] {
         map { d in
-            if case .symbolic(let s) = d, let v = bindings[s] { return .fixed(v) }
+            if let s = d.sizeName, let v = bindings[s] { return .fixed(v) }
             return d
         }
     }
@@ -48,7 +53,7 @@ extension ArraySlice where Element == Dim {
                 if overflow { return .unknown }
                 product = p
             case .symbolic:
-                if d.isUnknown { return .unknown }
+                guard d.sizeName != nil else { return .unknown }
                 names.append(d)
             }
         }

@@ -18,17 +18,14 @@ extension Graph {
                     throw IRError.shapeMismatch("input \"\(name)\": has \(declared.count) dims \(shapeText(declared)), got \(given.count) \(given)")
                 }
                 for (d, v) in zip(declared, given) {
-                    switch d {
-                    case .fixed(let f) where f != v:
+                    if let f = d.value, f != v {
                         throw IRError.shapeMismatch("input \"\(name)\": declared \(shapeText(declared)), cannot be \(given)")
-                    case .symbolic(let s) where !s.isEmpty:
-                        if let bound = bindings[s], bound != v {
-                            throw IRError.shapeMismatch("input \"\(name)\": dimension \(s) is already bound to \(bound), got \(v)")
-                        }
-                        bindings[s] = v
-                    default:
-                        break
                     }
+                    guard let s = d.sizeName else { continue }
+                    if let bound = bindings[s], bound != v {
+                        throw IRError.shapeMismatch("input \"\(name)\": dimension \(s) is already bound to \(bound), got \(v)")
+                    }
+                    bindings[s] = v
                 }
             }
             out.inputs[i].shape = given.map(Dim.fixed)

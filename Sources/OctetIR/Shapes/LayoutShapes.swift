@@ -195,8 +195,8 @@ struct DimFactors {
                 let (p, overflow) = product.multipliedReportingOverflow(by: v)
                 if overflow { return nil }
                 product = p
-            case .symbolic(let s):
-                if s.isEmpty { return nil }
+            case .symbolic:
+                guard let s = d.sizeName else { return nil }
                 names.append(s)
             }
         }
