@@ -87,4 +87,19 @@ struct ConstantFoldingTests {
         #expect(folded.nodes.map(\.name) == ["dq", "soft", "add", "k"])
         #expect(folded.initializers.keys.sorted() == ["s", "wq"])
     }
+
+    /// A shape only the model's declaration gives (an exporter's traced value_info) is shown, never baked in.
+    @Test func declaredShapesAreNotFolded() throws {
+        let g = Graph(name: "declared",
+                      inputs: [ValueInfo(name: "x", dtype: .f32, shape: [.fixed(12)]), ValueInfo(name: "s", dtype: .i64, shape: [.fixed(2)])],
+                      outputs: [ValueInfo(name: "y", dtype: nil, shape: nil)],
+                      nodes: [Node(name: "r", op: .reshape(allowZero: false), inputs: ["x", "s"], outputs: ["r"]),
+                              Node(name: "shape", op: .shape(start: 0, end: nil), inputs: ["r"], outputs: ["y"]),
+                              Node(name: "shape2", op: .shape(start: 0, end: nil), inputs: ["r"], outputs: ["t"]),
+                              Node(name: "use", op: .reshape(allowZero: false), inputs: ["r", "t"], outputs: ["z"])],
+                      valueInfo: ["r": ValueInfo(name: "r", dtype: .f32, shape: [.fixed(2), .fixed(6)])])
+        #expect(try g.inferringShapes().valueInfo["r"]?.shape == [.fixed(2), .fixed(6)])
+        let folded = try ConstantFolding(evaluator: ReferenceEvaluator()).run(g)
+        #expect(folded.nodes.map(\.name) == ["r", "shape", "shape2", "use"])
+    }
 }
