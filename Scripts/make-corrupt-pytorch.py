@@ -40,7 +40,7 @@ def state_dict(*items):
     return glob("collections", "OrderedDict") + EMPTY_TUPLE + REDUCE + MARK + b"".join(text(k) + v for k, v in items) + SETITEMS
 
 
-def torch_zip(name, data_pkl, storages=(), code=False):
+def torch_zip(name, data_pkl, storages=(), code=False, deflate_storages=False):
     """A torch-style zip: archive/data.pkl, archive/data/<key> (stored, as torch writes them);
     with `code`, a code/ entry too, which makes it a TorchScript archive."""
     buf = io.BytesIO()
@@ -50,7 +50,7 @@ def torch_zip(name, data_pkl, storages=(), code=False):
         if data_pkl is not None:
             add("archive/data.pkl", data_pkl)
         for key, data in storages:
-            add(f"archive/data/{key}", data)
+            add(f"archive/data/{key}", data, zipfile.ZIP_DEFLATED if deflate_storages else zipfile.ZIP_STORED)
         add("archive/version", b"3\n")
         if code:
             add("archive/code/__torch__.py", b"class Evil(Module):\n  pass\n")
@@ -129,6 +129,17 @@ def main():
               proto() + state_dict(("w", tensor("0", 1 << 62, (1 << 62,), (1,)))) + STOP, [("0", four_floats)])
     torch_zip("huge_size.pth",
               proto() + state_dict(("w", tensor("0", 4, (1 << 31, 1 << 31, 1 << 31), (1, 1, 1)))) + STOP, [("0", four_floats)])
+    # Views that overlap: one stride-0 tensor of 2^32 elements, then 40 full views of a 4 MiB storage.
+    torch_zip("expanded_huge.pth",
+              proto() + state_dict(("w", tensor("0", 4, (1 << 32,), (0,)))) + STOP, [("0", four_floats)])
+    n = 1 << 20
+    torch_zip("overlapping_views.pth",
+              proto() + state_dict(*[(f"v{i}", tensor("0", n, (n,), (1,))) for i in range(40)]) + STOP,
+              [("0", bytes(4 * n))], deflate_storages=True)
+    long_key = "k" * 600
+    torch_zip("long_key.pth",
+              proto() + EMPTY_DICT + text(long_key) + EMPTY_DICT + text(long_key)
+              + tensor("0", 4, (4,), (1,)) + b"s" + b"s" + STOP, [("0", four_floats)])
     torch_zip("missing_storage_entry.pth",
               proto() + state_dict(("w", tensor("7", 4, (4,), (1,)))) + STOP, [("0", four_floats)])
     write("legacy_storage_count_mismatch.pth",

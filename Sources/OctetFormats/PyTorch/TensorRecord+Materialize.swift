@@ -2,8 +2,9 @@ import OctetIR
 
 extension TensorRecord {
     /// Reads the tensor out of its storage: contiguous windows are converted in one pass, strided ones
-    /// (transposed, expanded, sliced) are gathered first. Every index is checked against the storage.
-    func materialize() throws -> Tensor {
+    /// (transposed, expanded, sliced) are gathered first. Every index is checked against the storage,
+    /// and the tensor may take at most `byteLimit` bytes.
+    func materialize(byteLimit: Int) throws -> Tensor {
         let described = "size \(size), stride \(stride), offset \(offset)"
         guard size.count == stride.count else { throw FormatError("tensor has \(size.count) sizes but \(stride.count) strides") }
         guard size.allSatisfy({ $0 >= 0 }), stride.allSatisfy({ $0 >= 0 }), offset >= 0 else {
@@ -18,6 +19,10 @@ extension TensorRecord {
         let sliceBytes = storage.count * store.type.elementSize
         let elementSize = type.elementSize
         let available = sliceBytes / elementSize
+        let (byteCount, overflow) = count.multipliedReportingOverflow(by: type.elementSize)
+        guard !overflow, byteCount <= byteLimit else {
+            throw FormatError("tensor of size \(size) would take \(overflow ? "more than \(Int.max)" : String(byteCount)) bytes, more than the file's storages justify (overlapping views?)")
+        }
         guard count > 0 else { return Tensor(shape: size, storage: Self.decode(UnsafeRawBufferPointer(start: nil, count: 0), type, 0)) }
 
         var last = offset
