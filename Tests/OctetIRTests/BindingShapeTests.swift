@@ -32,4 +32,12 @@ struct BindingShapeTests {
         let shaped = try Self.model().inferringShapes()
         #expect(shaped.valueInfo["y"]?.shape == dims(["N", 8, "?", "?"]))
     }
+
+    @Test func declaredNamesFillWhatInferenceCannotTell() throws {
+        var g = Self.model()
+        g.outputs[0].shape = dims(["batch", 8, "H2", "W2"])
+        let shaped = try g.inferringShapes()
+        // Inference wins where it knows (N, 8); the declaration names the halved sizes.
+        #expect(shaped.outputs[0].shape == dims(["N", 8, "H2", "W2"]))
+    }
 }

@@ -129,6 +129,15 @@ struct LayoutShapeTests {
         #expect(try inferredShape(axes) == dims(["N", 3, 11, 11]))
     }
 
+    @Test func hostilePadsAreAnErrorNotATrap() {
+        let g = singleNode(.pad(mode: .constant), inputs: [("x", [2, 3])], initializers: ["p": ints([Int64.max, 0, Int64.max, 0])],
+                           extraInputs: ["p"])
+        #expect(irErrorMessage { _ = try g.inferringShapes() } == #"node "n": pads [9223372036854775807, 0, 9223372036854775807, 0] are out of range"#)
+        let huge = singleNode(.pad(mode: .constant), inputs: [("x", [2, 3])], initializers: ["p": ints([1 << 50, 0, 0, 0])],
+                              extraInputs: ["p"])
+        #expect(irErrorMessage { _ = try huge.inferringShapes() } == #"node "n": output "y" would have a dimension of size 1125899906842626"#)
+    }
+
     @Test func padWithRuntimePadsKeepsTheRank() throws {
         let g = makeGraph(inputs: [("x", .f32, ["N", 3, 8, 8]), ("p", .i64, [8])],
                           nodes: [Node(name: "pad", op: .pad(mode: .constant), inputs: ["x", "p"], outputs: ["y"])], outputs: ["y"])

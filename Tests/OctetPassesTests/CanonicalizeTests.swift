@@ -1,3 +1,4 @@
+import OctetCPU
 import OctetIR
 import OctetPasses
 import OctetTestSupport
@@ -35,7 +36,7 @@ struct CanonicalizeTests {
 
     @Test func foldsEverythingFoldableAndKeepsTheOutput() throws {
         let g = Self.exported()
-        let canonical = try Canonicalize(evaluator: ReferenceEvaluator()).run(g)
+        let canonical = try Canonicalize(evaluator: CPUBackend(threads: 1)).run(g)
         #expect(canonical.nodes.map(\.op.onnxName) == ["Conv", "Relu", "Reshape", "Gemm"])
         #expect(canonical.initializers["t"] == Tensor(shape: [2], int64s: [2, -1]))
         #expect(canonical.initializers["orphan"] == nil)
@@ -49,7 +50,7 @@ struct CanonicalizeTests {
     }
 
     @Test func isIdempotent() throws {
-        let pass = Canonicalize(evaluator: ReferenceEvaluator())
+        let pass = Canonicalize(evaluator: CPUBackend(threads: 1))
         let once = try pass.run(Self.exported())
         #expect(try pass.run(once) == once)
     }

@@ -1,3 +1,4 @@
+import OctetCPU
 import OctetIR
 import OctetPasses
 import OctetTestSupport
@@ -23,7 +24,7 @@ struct ConstantFoldingTests {
 
     @Test func shapeChainFoldsToAConstantReshapeShape() throws {
         let g = Self.flattenChain(batch: .fixed(2))
-        let folded = try ConstantFolding(evaluator: ReferenceEvaluator()).run(g)
+        let folded = try ConstantFolding(evaluator: CPUBackend(threads: 1)).run(g)
         #expect(folded.nodes.map(\.name) == ["flat"])
         let target = try #require(folded.initializers["target"])
         #expect(target == Tensor(shape: [2], int64s: [2, -1]))
@@ -35,7 +36,7 @@ struct ConstantFoldingTests {
     }
 
     @Test func withANamedBatchOnlyTheStaticPartsFold() throws {
-        let folded = try ConstantFolding(evaluator: ReferenceEvaluator()).run(Self.flattenChain(batch: .symbolic("N")))
+        let folded = try ConstantFolding(evaluator: CPUBackend(threads: 1)).run(Self.flattenChain(batch: .symbolic("N")))
         // The batch size is known only at run time; the channel count is not.
         #expect(folded.nodes.map(\.name) == ["shape", "batch", "unsq", "cat", "flat"])
         #expect(folded.initializers["c2"] == Tensor(shape: [], int64s: [8]))
@@ -57,7 +58,7 @@ struct ConstantFoldingTests {
 
     @Test func initializerOnlyNodesAreEvaluatedOnce() throws {
         let g = Self.transposedWeight()
-        let folded = try ConstantFolding(evaluator: ReferenceEvaluator()).run(g)
+        let folded = try ConstantFolding(evaluator: CPUBackend(threads: 1)).run(g)
         #expect(folded.nodes.map(\.name) == ["fc"])
         let w = try #require(g.initializers["w"]).floatValues()
         let ws = try #require(folded.initializers["w_s"])
@@ -69,12 +70,18 @@ struct ConstantFoldingTests {
     }
 
     @Test func tensorsAboveTheCapStayComputed() throws {
-        let folded = try ConstantFolding(evaluator: ReferenceEvaluator(), maxElements: 11).run(Self.transposedWeight())
+        let folded = try ConstantFolding(evaluator: CPUBackend(threads: 1), maxElements: 11).run(Self.transposedWeight())
         #expect(folded.nodes.map(\.name) == ["wt", "scaled", "fc"])
         #expect(folded.initializers["half"] != nil)  // a Constant is not computed, it only moves
     }
 
-    @Test func quantizationNodesGraphOutputsAndUnsupportedOpsStay() throws {
+    @Test func nodesTheEvaluatorRefusesStay() throws {
+        let folded = try ConstantFolding(evaluator: RefusingEvaluator()).run(Self.transposedWeight())
+        #expect(folded.nodes.map(\.name) == ["wt", "scaled", "fc"])
+        #expect(folded.initializers["half"] == Tensor.scalar(0.5))
+    }
+
+    @Test func quantizationNodesAndGraphOutputsStay() throws {
         let g = Graph(name: "q",
                       inputs: [ValueInfo(name: "x", dtype: .f32, shape: [.fixed(4)])],
                       outputs: [ValueInfo(name: "y", dtype: nil, shape: nil), ValueInfo(name: "k", dtype: nil, shape: nil)],
@@ -83,8 +90,23 @@ struct ConstantFoldingTests {
                               Node(name: "add", op: .binary(.add), inputs: ["x", "p"], outputs: ["y"]),
                               Node(name: "k", op: .constant(Tensor.scalar(1)), inputs: [], outputs: ["k"])],
                       initializers: ["wq": Tensor(shape: [4], int8s: [1, 2, 3, 4]), "s": Tensor.scalar(0.1)])
-        let folded = try ConstantFolding(evaluator: ReferenceEvaluator()).run(g)
+        let folded = try ConstantFolding(evaluator: CPUBackend(threads: 1)).run(g)
         #expect(folded.nodes.map(\.name) == ["dq", "soft", "add", "k"])
         #expect(folded.initializers.keys.sorted() == ["s", "wq"])
+    }
+
+    /// A shape only the model's declaration gives (an exporter's traced value_info) is shown, never baked in.
+    @Test func declaredShapesAreNotFolded() throws {
+        let g = Graph(name: "declared",
+                      inputs: [ValueInfo(name: "x", dtype: .f32, shape: [.fixed(12)]), ValueInfo(name: "s", dtype: .i64, shape: [.fixed(2)])],
+                      outputs: [ValueInfo(name: "y", dtype: nil, shape: nil)],
+                      nodes: [Node(name: "r", op: .reshape(allowZero: false), inputs: ["x", "s"], outputs: ["r"]),
+                              Node(name: "shape", op: .shape(start: 0, end: nil), inputs: ["r"], outputs: ["y"]),
+                              Node(name: "shape2", op: .shape(start: 0, end: nil), inputs: ["r"], outputs: ["t"]),
+                              Node(name: "use", op: .reshape(allowZero: false), inputs: ["r", "t"], outputs: ["z"])],
+                      valueInfo: ["r": ValueInfo(name: "r", dtype: .f32, shape: [.fixed(2), .fixed(6)])])
+        #expect(try g.inferringShapes().valueInfo["r"]?.shape == [.fixed(2), .fixed(6)])
+        let folded = try ConstantFolding(evaluator: CPUBackend(threads: 1)).run(g)
+        #expect(folded.nodes.map(\.name) == ["r", "shape", "shape2", "use"])
     }
 }

@@ -20,10 +20,12 @@ extension Dim {
         return nil
     }
 
-    /// `self + k`: a name survives only when k is zero.
-    func adding(_ k: Int) -> Dim {
+    /// `self + k`: a name survives only when k is zero; nil when the sum overflows.
+    func adding(_ k: Int) -> Dim? {
         switch self {
-        case .fixed(let v): return .fixed(v + k)
+        case .fixed(let v):
+            let (sum, overflow) = v.addingReportingOverflow(k)
+            return overflow ? nil : .fixed(sum)
         case .symbolic: return k == 0 ? self : .unknown
         }
     }

@@ -19,8 +19,9 @@ extension ShapeInference {
             throw mismatch(node, "pads has \(pads.count) entries, needs \(2 * axes.count) for \(axes.count) axes")
         }
         for (j, a) in axes.enumerated() {
-            let grow = pads[j] &+ pads[j + axes.count]
-            out[a] = xs[a].adding(grow)
+            let (grow, overflow) = pads[j].addingReportingOverflow(pads[j + axes.count])
+            guard !overflow, let padded = xs[a].adding(grow) else { throw mismatch(node, "pads \(pads) are out of range") }
+            out[a] = padded
             if let v = out[a].value, v < 0 {
                 throw mismatch(node, "pads \(pads) shrink axis \(a) of \(shapeText(xs)) below zero")
             }
@@ -60,7 +61,9 @@ extension ShapeInference {
             let scale = (a.keepAspectRatioPolicy == .notLarger ? ratios.min() : ratios.max()) ?? 1
             for k in axes {
                 guard let v = xs[k].value else { continue }
-                out[k] = .fixed(Int((scale * Double(v)).rounded(.toNearestOrEven)))
+                let size = (scale * Double(v)).rounded(.toNearestOrEven)
+                guard size.isFinite, size <= Double(Int32.max) else { throw mismatch(node, "sizes \(sizes) give axis \(k) size \(size)") }
+                out[k] = .fixed(Int(size))
             }
             return TensorType(dtype: x.dtype, shape: out)
         }

@@ -23,7 +23,7 @@ extension ShapeInference {
                 }
                 if out[i].value == nil && s[i].value != nil { out[i] = s[i] }
             }
-            if let t = total.value, let v = s[a].value { total = .fixed(t + v) } else { total = .unknown }
+            if let t = total.value, let v = s[a].value { total = .fixed(t + v) } else { total = .unknown }  // bounded dims: no overflow
         }
         // A single input keeps its (possibly named) size; unknown inputs make the total unknown.
         out[a] = known.count == node.inputs.count ? (known.count == 1 ? known[0][a] : total) : .unknown

@@ -7,7 +7,7 @@
 extension Graph {
     /// The graph with `valueInfo` filled for every value whose shape follows from the inputs' shapes.
     public func inferringShapes() throws(IRError) -> Graph {
-        var inference = ShapeInference(graph: self)
+        var inference = try ShapeInference(graph: self)
         for node in nodes { try inference.visit(node) }
         var out = self
         for node in nodes {
@@ -46,10 +46,20 @@ struct ShapeInference {
     /// Types declared by the model (its value_info and outputs), used where inference cannot tell.
     let declared: [String: ValueInfo]
 
-    init(graph: Graph) {
+    /// Fixed sizes above this are refused: no real tensor has them, and the bound keeps size arithmetic exact.
+    static let maxDimension = 1 << 40
+
+    /// `trustingDeclared: false` ignores the model's declared intermediate types, for facts that become
+    /// constants (an exporter's traced shape must never be baked into a graph).
+    init(graph: Graph, trustingDeclared: Bool = true) throws(IRError) {
+        for v in graph.inputs {
+            if let bad = v.shape?.first(where: { ($0.value ?? 0) < 0 || ($0.value ?? 0) > Self.maxDimension }) {
+                throw IRError.shapeMismatch("input \"\(v.name)\": dimension \(bad) is out of range")
+            }
+        }
         constants = graph.initializers
-        var declared = graph.valueInfo
-        for v in graph.outputs { declared[v.name] = v }
+        var declared = trustingDeclared ? graph.valueInfo : [:]
+        if trustingDeclared { for v in graph.outputs { declared[v.name] = v } }
         self.declared = declared
         for v in graph.inputs { types[v.name] = TensorType(dtype: v.dtype, shape: v.shape) }
         for (name, t) in graph.initializers {
@@ -68,6 +78,9 @@ struct ShapeInference {
         let results = try outputTypes(node)
         for (i, name) in node.outputs.enumerated() where !name.isEmpty {
             let inferred = i < results.count ? results[i] : .unknown
+            if let bad = inferred.shape?.first(where: { ($0.value ?? 0) < 0 || ($0.value ?? 0) > Self.maxDimension }) {
+                throw mismatch(node, "output \"\(name)\" would have a dimension of size \(bad)")
+            }
             types[name] = merged(inferred, declared: declared[name])
         }
         if let first = node.outputs.first, !first.isEmpty, dimValues[first] == nil,

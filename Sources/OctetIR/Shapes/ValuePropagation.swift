@@ -162,7 +162,7 @@ extension Graph {
     /// Node outputs whose integer values shape inference proved, such as a `Shape` of a static shape and
     /// the `Gather`/`Concat`/arithmetic on it: what constant folding may replace with initializers.
     public func provenIntegerValues() throws(IRError) -> [String: Tensor] {
-        var inference = ShapeInference(graph: self)
+        var inference = try ShapeInference(graph: self, trustingDeclared: false)
         for node in nodes { try inference.visit(node) }
         var out: [String: Tensor] = [:]
         for node in nodes {
