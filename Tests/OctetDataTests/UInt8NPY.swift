@@ -21,9 +21,9 @@ enum UInt8NPY {
         let shape = header[header.index(after: open)..<close].split(separator: ",")
             .compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         let pixels = Array(bytes[(10 + headerLength)...])
-        guard shape.count == 2 || (shape.count == 3 && shape[2] == 3), pixels.count == shape.reduce(1, *) else {
+        guard shape.count == 2 || (shape.count == 3 && (shape[2] == 3 || shape[2] == 1)), pixels.count == shape.reduce(1, *) else {
             throw Failure(description: "\(url.lastPathComponent): shape \(shape) does not fit \(pixels.count) bytes")
         }
-        return Image(width: shape[1], height: shape[0], channels: shape.count == 2 ? 1 : 3, pixels: pixels)
+        return Image(width: shape[1], height: shape[0], channels: shape.count == 2 ? 1 : shape[2], pixels: pixels)
     }
 }
