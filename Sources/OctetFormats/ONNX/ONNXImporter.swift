@@ -91,7 +91,9 @@ public enum ONNXImporter {
         let inputs = try proto.inputs.filter { builder.initializers[$0.name] == nil }.map { try valueInfo($0, "input") }
         let outputs = try proto.outputs.map { try valueInfo($0, "output") }
         var declared: [String: ValueInfo] = [:]
-        for v in proto.valueInfo {
+        // A value_info repeating a graph input or output adds nothing (and the exporter never writes one).
+        let boundary = Set(proto.inputs.map(\.name) + proto.outputs.map(\.name))
+        for v in proto.valueInfo where !boundary.contains(v.name) {
             if let info = try? valueInfo(v, "value"), info.dtype != nil || info.shape != nil { declared[v.name] = info }
         }
         builder.declare(inputs + outputs + Array(declared.values))
