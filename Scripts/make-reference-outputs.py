@@ -36,8 +36,10 @@ CASES = [
      lambda: nchw((photo("n01514668_cock.JPEG", 224, 224) - TORCH_MEAN) / TORCH_STD)),
     ("efficientnet_lite0", "Fixtures/efficientnet_lite0.onnx",
      lambda: nchw((photo("n01580077_jay.JPEG", 224, 224) - 127.0) / 128.0)),
+    # A photo with printed text, so the output is a real detection map: on a photo without text every
+    # probability is below 1e-5, where onnxruntime's approximate logistic is several percent off.
     ("ppocr_det", ".cache/models/ch_PP-OCRv4_det_infer.onnx",
-     lambda: nchw((photo("n01631663_eft.JPEG", 256, 192) - TORCH_MEAN) / TORCH_STD)),
+     lambda: nchw((photo("n03983396_pop_bottle.JPEG", 256, 192) - TORCH_MEAN) / TORCH_STD)),
     ("ppocr_rec", ".cache/models/ch_PP-OCRv4_rec_infer.onnx",
      lambda: nchw((photo("n01669191_box_turtle.JPEG", 320, 48) / 255.0 - 0.5) / 0.5)),
     ("ppocr_cls", ".cache/models/ch_ppocr_mobile_v2.0_cls_infer.onnx",

@@ -3,6 +3,7 @@
 
 Writes, from the real weights that Scripts/fetch-weights.sh puts in .cache/weights:
   .cache/weights/mobilenet_v2_zip.pth     the MobileNetV2 state_dict re-saved as a torch zip (not committed)
+  .cache/weights/mobilenet_v2_deflated.pth   the same zip with its entries deflated (zlib levels 9 and 0)
   .cache/weights/mobilenet_v2_script.pt   torchvision MobileNetV2 with those weights, torch.jit.script'ed
   Fixtures/torch/<name>_keys.tsv          key, dtype, shape, and in float64 (%.6e) the sum, the sum of |x|
                                           and sum x[i]*(i%7+1) over row-major i, which catches misplaced values
@@ -203,6 +204,7 @@ def main():
     mobilenet = torch.load(real("mobilenet_v2-b0353104.pth"), map_location="cpu")
     write_keys("mobilenet_v2_keys.tsv", mobilenet.items())
     torch.save(mobilenet, os.path.join(WEIGHTS, "mobilenet_v2_zip.pth"))
+    rewrite_zip(os.path.join(WEIGHTS, "mobilenet_v2_zip.pth"), os.path.join(WEIGHTS, "mobilenet_v2_deflated.pth"), deflate=True)
     model = torchvision.models.mobilenet_v2()
     model.load_state_dict(mobilenet)
     torch.jit.script(model.eval()).save(os.path.join(WEIGHTS, "mobilenet_v2_script.pt"))

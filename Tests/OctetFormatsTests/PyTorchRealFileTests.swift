@@ -22,6 +22,7 @@ import Testing
     static let cases: [Case] = [
         Case(file: "mobilenet_v2-b0353104.pth", reference: "mobilenet_v2_keys.tsv", sameOrder: true, extraKeysAllowed: false),
         Case(file: "mobilenet_v2_zip.pth", reference: "mobilenet_v2_keys.tsv", sameOrder: true, extraKeysAllowed: false),
+        Case(file: "mobilenet_v2_deflated.pth", reference: "mobilenet_v2_keys.tsv", sameOrder: true, extraKeysAllowed: false),
         Case(file: "mobilenet_v2_script.pt", reference: "mobilenet_v2_keys.tsv", sameOrder: false, extraKeysAllowed: false),
         Case(file: "efficientnet-lite0-57934424.pth", reference: "efficientnet_lite0_keys.tsv", sameOrder: true, extraKeysAllowed: false),
         Case(file: "weights.pth", reference: "resnet18_weights_keys.tsv", sameOrder: true, extraKeysAllowed: false),

@@ -11,6 +11,8 @@ protocol ElementMover {
 
 extension Tensor {
     /// A tensor of `shape` written by `mover` from `sources` (all of one dtype), starting from `fill` when given.
+    // Not inlined: inlining this switch into its callers crashes Swift 6.3.1's optimizer (CopyPropagation).
+    @inline(never)
     static func moving(_ sources: [Tensor], shape: [Int], dtype: DType, fill: Tensor? = nil,
                        _ mover: some ElementMover) -> Tensor {
         let count = shape.reduce(1, *)

@@ -4,21 +4,22 @@ import OctetIR
 enum Layout {
     static func concat(axis: Int, _ ctx: KernelContext) throws -> Tensor {
         let parts = try (0..<ctx.inputs.count).map { try ctx.input($0) }
-        guard let first = parts.first else { throw ctx.error("Concat needs at least one input") }
-        let a = try ctx.normalizedAxis(axis, rank: first.rank)
-        var shape = first.shape
+        guard !parts.isEmpty else { throw ctx.error("Concat needs at least one input") }
+        let dtype = parts[0].dtype, firstShape = parts[0].shape
+        let a = try ctx.normalizedAxis(axis, rank: firstShape.count)
+        var shape = firstShape
         shape[a] = 0
         for p in parts {
-            guard p.dtype == first.dtype else { throw ctx.error("inputs mix \(first.dtype) and \(p.dtype)") }
-            guard p.rank == first.rank,
-                  (0..<p.rank).allSatisfy({ $0 == a || p.shape[$0] == first.shape[$0] }) else {
+            guard p.dtype == dtype else { throw ctx.error("inputs mix \(dtype) and \(p.dtype)") }
+            guard p.rank == firstShape.count,
+                  (0..<p.rank).allSatisfy({ $0 == a || p.shape[$0] == firstShape[$0] }) else {
                 throw ctx.error("input shapes \(parts.map(\.shape)) differ outside axis \(axis)")
             }
             shape[a] += p.shape[a]
         }
-        let inner = product(first.shape, (a + 1)..<first.rank)
-        let mover = ConcatMove(outer: product(first.shape, 0..<a), blocks: parts.map { $0.shape[a] * inner })
-        return Tensor.moving(parts, shape: shape, dtype: first.dtype, mover)
+        let inner = product(firstShape, (a + 1)..<firstShape.count)
+        let mover = ConcatMove(outer: product(firstShape, 0..<a), blocks: parts.map { $0.shape[a] * inner })
+        return Tensor.moving(parts, shape: shape, dtype: dtype, mover)
     }
 
     /// Sizes from the `split` input, else `num_outputs` parts of ceil(dim / n) with a smaller last part.

@@ -18,8 +18,8 @@ enum Inflate {
             default: throw state.error("block type 3 is reserved")
             }
         }
-        guard state.output.count == expectedSize else {
-            throw FormatError("deflate data inflates to \(state.output.count) bytes, the zip declares \(expectedSize)")
+        guard state.written == expectedSize else {
+            throw FormatError("deflate data inflates to \(state.written) bytes, the zip declares \(expectedSize)")
         }
         return state.output
     }
@@ -35,6 +35,9 @@ struct HuffmanCode {
     var complete: Bool
     /// One code of one bit: allowed to be incomplete (RFC 1951 §3.2.7 permits a single distance code).
     var singleCode: Bool
+    /// The next `fastBits` input bits (LSB first) → `symbol | length << 9` for codes that short, else 0.
+    var fast = [UInt16](repeating: 0, count: 1 << HuffmanCode.fastBits)
+    static let fastBits = 10
 
     /// Builds the code from each symbol's length in bits (0: unused; lengths are below 16).
     init(lengths: ArraySlice<Int>) {
@@ -54,6 +57,23 @@ struct HuffmanCode {
             symbols[offsets[length]] = symbol
             offsets[length] += 1
         }
+        // Canonical codes are consecutive within a length; deflate sends them most significant bit first,
+        // so each is bit-reversed and every table slot sharing its low `length` bits points at it.
+        var code = 0, index = 0
+        for length in 1...Self.fastBits {
+            for k in 0..<counts[length] {
+                var reversed = 0
+                for bit in 0..<length where (code + k) >> bit & 1 != 0 { reversed |= 1 << (length - 1 - bit) }
+                let entry = UInt16(symbols[index + k]) | UInt16(length) << 9
+                var slot = reversed
+                while slot < 1 << Self.fastBits {
+                    fast[slot] = entry
+                    slot += 1 << length
+                }
+            }
+            index += counts[length]
+            code = (code + counts[length]) << 1
+        }
     }
 
     /// Whether a block may use this code: never oversubscribed, complete unless it is a single code.
@@ -64,36 +84,47 @@ struct HuffmanCode {
 struct InflateState {
     let input: ArraySlice<UInt8>
     let expectedSize: Int
+    /// The next byte to load into `bitBuffer`, which reads up to 7 bytes ahead.
     var position: Int
-    var bitBuffer: UInt32 = 0
+    var bitBuffer: UInt64 = 0
     var bitCount = 0
-    var output: [UInt8] = []
+    /// Allocated once at the declared size, which the caller has bounded by the compressed size.
+    var output: [UInt8]
+    var written = 0
 
     init(input: ArraySlice<UInt8>, expectedSize: Int) {
         self.input = input
         self.expectedSize = expectedSize
         position = input.startIndex
-        output.reserveCapacity(expectedSize)
+        output = [UInt8](repeating: 0, count: expectedSize)
     }
 
     func error(_ what: String) -> FormatError {
-        FormatError("deflate data: \(what) (compressed byte \(position - input.startIndex))")
+        FormatError("deflate data: \(what) (compressed byte \(position - bitCount / 8 - input.startIndex))")
     }
 
-    mutating func bits(_ count: Int) throws -> Int {
-        while bitCount < count {
-            guard position < input.endIndex else { throw error("compressed data ends early") }
-            bitBuffer |= UInt32(input[position]) << UInt32(bitCount)
+    mutating func refill() {
+        while bitCount <= 56, position < input.endIndex {
+            bitBuffer |= UInt64(input[position]) << UInt64(bitCount)
             position += 1
             bitCount += 8
         }
-        let value = Int(bitBuffer & ((1 << UInt32(count)) - 1))
-        bitBuffer >>= UInt32(count)
+    }
+
+    mutating func bits(_ count: Int) throws -> Int {
+        if bitCount < count {
+            refill()
+            guard bitCount >= count else { throw error("compressed data ends early") }
+        }
+        let value = Int(bitBuffer & ((1 << UInt64(count)) - 1))
+        bitBuffer >>= UInt64(count)
         bitCount -= count
         return value
     }
 
     mutating func storedBlock() throws {
+        // Skip to the byte boundary, then give back the whole bytes read ahead.
+        position -= bitCount / 8
         bitBuffer = 0
         bitCount = 0
         guard input.endIndex - position >= 4 else { throw error("stored block header ends early") }
@@ -102,15 +133,26 @@ struct InflateState {
         guard length == complement ^ 0xffff else { throw error("stored block length \(length) does not match its complement") }
         position += 4
         guard input.endIndex - position >= length else { throw error("stored block of \(length) bytes ends early") }
-        guard length <= expectedSize - output.count else { throw overflow() }
-        output.append(contentsOf: input[position..<(position + length)])
+        guard length <= expectedSize - written else { throw overflow() }
+        output.replaceSubrange(written..<(written + length), with: input[position..<(position + length)])
+        written += length
         position += length
     }
 
     func overflow() -> FormatError { error("inflated data is longer than the declared \(expectedSize) bytes") }
 
-    /// Decodes one symbol, one bit at a time (codes are canonical, so each length's codes are consecutive).
+    /// Decodes one symbol: by table for short codes, else one bit at a time (codes are canonical, so
+    /// each length's codes are consecutive).
     mutating func decode(_ code: HuffmanCode) throws -> Int {
+        if bitCount < HuffmanCode.fastBits { refill() }
+        let entry = code.fast[Int(bitBuffer & UInt64((1 << HuffmanCode.fastBits) - 1))]
+        if entry != 0 {
+            let length = Int(entry >> 9)
+            guard length <= bitCount else { throw error("compressed data ends early") }
+            bitBuffer >>= UInt64(length)
+            bitCount -= length
+            return Int(entry & 0x1ff)
+        }
         var value = 0, first = 0, index = 0
         for length in 1..<16 {
             value |= try bits(1)
@@ -136,8 +178,9 @@ struct InflateState {
         while true {
             let symbol = try decode(literal)
             if symbol < 256 {
-                guard output.count < expectedSize else { throw overflow() }
-                output.append(UInt8(symbol))
+                guard written < expectedSize else { throw overflow() }
+                output[written] = UInt8(symbol)
+                written += 1
                 continue
             }
             if symbol == 256 { return }
@@ -147,14 +190,14 @@ struct InflateState {
             let distanceSymbol = try decode(distance)
             guard distanceSymbol < Self.distanceBase.count else { throw error("invalid distance symbol \(distanceSymbol)") }
             let back = Self.distanceBase[distanceSymbol] + (try bits(Self.distanceExtra[distanceSymbol]))
-            guard back <= output.count else { throw error("distance \(back) reaches before the start of the output") }
-            guard length <= expectedSize - output.count else { throw overflow() }
-            // Byte by byte: a copy may overlap the bytes it is writing (distance < length repeats a run).
-            var from = output.count - back
-            for _ in 0..<length {
-                output.append(output[from])
-                from += 1
+            guard back <= written else { throw error("distance \(back) reaches before the start of the output") }
+            guard length <= expectedSize - written else { throw overflow() }
+            // Byte by byte, forwards: a copy may overlap the bytes it writes (distance < length repeats a run).
+            let from = written - back, to = written
+            output.withUnsafeMutableBufferPointer { out in
+                for k in 0..<length { out[to + k] = out[from + k] }
             }
+            written += length
         }
     }
 

@@ -49,7 +49,7 @@ enum LegacyFormat {
             try storage.attach(bytes[position..<(position + length)], source: "the data section")
             position += length
         }
-        var collector = TensorCollector()
+        var collector = TensorCollector(storageBytes: table.attachedBytes)
         try collector.collect(object)
         return collector.stateDict()
     }

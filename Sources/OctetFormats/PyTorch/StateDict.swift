@@ -3,7 +3,12 @@ import OctetIR
 /// The tensors of a PyTorch file under their dotted names, in the order the file stores them.
 ///
 /// Nested containers are flattened: a checkpoint `{"model": {"fc.weight": t}, "epoch": 3}` gives the key
-/// `model.fc.weight`; list items use their index; values that are not tensors are left out.
+/// `model.fc.weight` (`strippingPrefix("model.")` recovers the plain state_dict); list items and integer
+/// dict keys use their number; values that are not tensors are left out; a file holding one bare tensor
+/// names it `tensor`. A TorchScript module contributes every tensor attribute under its module path
+/// (`encoder.0.weight`), which is its state_dict plus any plain tensor attributes the module keeps.
+/// Tensors keep their element type, except bfloat16 and float64 (read as f32) and int16 (read as i32),
+/// which `notes` reports.
 public struct StateDict: Sendable {
     /// The entries in file order.
     public private(set) var entries: [(key: String, tensor: Tensor)]

@@ -2,6 +2,9 @@
 final class StorageTable {
     private(set) var storages: [String: TorchStorage] = [:]
 
+    /// The bytes of all storages whose data has been found.
+    var attachedBytes: Int { storages.values.reduce(0) { $0 + ($1.bytes?.count ?? 0) } }
+
     /// Resolves `('storage', StorageClass, key, location, numel[, view])`: the zip form has five items,
     /// the legacy form a sixth, the view `(view_key, offset, size)` or None.
     func resolve(_ pid: PickleValue) throws -> PickleValue {

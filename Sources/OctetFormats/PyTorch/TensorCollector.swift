@@ -10,9 +10,19 @@ struct TensorCollector {
     /// A tensor pickled once and reached twice (tied weights) is read once.
     private var cache: [ObjectIdentifier: Tensor] = [:]
     private var visits = 0
+    /// Bytes the tensors may still take. Views can overlap (stride 0, or many views of one storage), so a
+    /// small file could otherwise ask for any amount of memory.
+    private var remainingBytes: Int
 
     /// Bounds the walk: a pickle can share one list many times over, making exponentially many paths.
-    static let maxVisits = 1 << 22
+    static let maxVisits = 1 << 20
+    static let maxEntries = 1 << 18
+    static let maxKeyLength = 1024
+
+    /// A budget of four times the storages' bytes (tied and overlapping views fit) plus 64 MiB.
+    init(storageBytes: Int) {
+        remainingBytes = 4 * storageBytes + (64 << 20)
+    }
 
     mutating func collect(_ value: PickleValue, prefix: String = "", depth: Int = 0) throws {
         visits += 1
@@ -20,7 +30,12 @@ struct TensorCollector {
         guard depth <= pickleMaxDepth else {
             throw FormatError("the pickled object nests deeper than \(pickleMaxDepth) levels at '\(prefix)' (a cycle?)")
         }
-        func join(_ key: String) -> String { prefix.isEmpty ? key : prefix + "." + key }
+        func join(_ key: String) throws -> String {
+            guard prefix.utf8.count + key.utf8.count < Self.maxKeyLength else {
+                throw FormatError("key '\(prefix.prefix(80))...' is longer than \(Self.maxKeyLength) bytes")
+            }
+            return prefix.isEmpty ? key : prefix + "." + key
+        }
         switch value {
         case .tensor(let record):
             let key = prefix.isEmpty ? "tensor" : prefix
@@ -28,15 +43,15 @@ struct TensorCollector {
         case .dict(let dict):
             for (key, item) in dict.items {
                 switch key {
-                case .string(let s): try collect(item, prefix: join(s), depth: depth + 1)
-                case .int(let i): try collect(item, prefix: join(String(i)), depth: depth + 1)
+                case .string(let s): try collect(item, prefix: try join(s), depth: depth + 1)
+                case .int(let i): try collect(item, prefix: try join(String(i)), depth: depth + 1)
                 default: continue
                 }
             }
         case .list(let list):
-            for (i, item) in list.items.enumerated() { try collect(item, prefix: join(String(i)), depth: depth + 1) }
+            for (i, item) in list.items.enumerated() { try collect(item, prefix: try join(String(i)), depth: depth + 1) }
         case .tuple(let tuple):
-            for (i, item) in tuple.items.enumerated() { try collect(item, prefix: join(String(i)), depth: depth + 1) }
+            for (i, item) in tuple.items.enumerated() { try collect(item, prefix: try join(String(i)), depth: depth + 1) }
         case .object(let object):
             try collect(object.state, prefix: prefix, depth: depth + 1)
         case .none, .bool, .int, .bigInt, .float, .string, .bytes, .global, .storage:
@@ -45,16 +60,18 @@ struct TensorCollector {
     }
 
     private mutating func add(_ record: TensorRecord, key: String) throws {
+        guard entries.count < Self.maxEntries else { throw FormatError("the file holds more than \(Self.maxEntries) tensors") }
         let id = ObjectIdentifier(record)
         let tensor: Tensor
         if let cached = cache[id] {
             tensor = cached
         } else {
             do {
-                tensor = try record.materialize()
+                tensor = try record.materialize(byteLimit: remainingBytes)
             } catch let error as FormatError {
                 throw FormatError("tensor '\(key)': \(error.message)")
             }
+            remainingBytes -= tensor.count * record.type.elementSize
             cache[id] = tensor
         }
         if record.type.conversionNote != nil {

@@ -2,8 +2,9 @@ import OctetIR
 
 extension TensorRecord {
     /// Reads the tensor out of its storage: contiguous windows are converted in one pass, strided ones
-    /// (transposed, expanded, sliced) are gathered first. Every index is checked against the storage.
-    func materialize() throws -> Tensor {
+    /// (transposed, expanded, sliced) are gathered first. Every index is checked against the storage,
+    /// and the tensor may take at most `byteLimit` bytes.
+    func materialize(byteLimit: Int) throws -> Tensor {
         let described = "size \(size), stride \(stride), offset \(offset)"
         guard size.count == stride.count else { throw FormatError("tensor has \(size.count) sizes but \(stride.count) strides") }
         guard size.allSatisfy({ $0 >= 0 }), stride.allSatisfy({ $0 >= 0 }), offset >= 0 else {
@@ -18,6 +19,10 @@ extension TensorRecord {
         let sliceBytes = storage.count * store.type.elementSize
         let elementSize = type.elementSize
         let available = sliceBytes / elementSize
+        let (byteCount, overflow) = count.multipliedReportingOverflow(by: type.elementSize)
+        guard !overflow, byteCount <= byteLimit else {
+            throw FormatError("tensor of size \(size) would take \(overflow ? "more than \(Int.max)" : String(byteCount)) bytes, more than the file's storages justify (overlapping views?)")
+        }
         guard count > 0 else { return Tensor(shape: size, storage: Self.decode(UnsafeRawBufferPointer(start: nil, count: 0), type, 0)) }
 
         var last = offset
@@ -46,16 +51,31 @@ extension TensorRecord {
         return Tensor(shape: size, storage: decoded)
     }
 
-    /// Copies the strided elements into row-major order, walking the index like an odometer.
+    /// Copies the strided elements into row-major order: the last dimension as a strided run, the outer
+    /// ones walked like an odometer. `count` > 0 and rank > 0 here (a scalar is always contiguous).
     private func gather(from source: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer,
                         elementSize: Int, count: Int) {
+        switch elementSize {
+        case 1: gather(UInt8.self, from: source, into: out, count: count)
+        case 2: gather(UInt16.self, from: source, into: out, count: count)
+        case 4: gather(UInt32.self, from: source, into: out, count: count)
+        default: gather(UInt64.self, from: source, into: out, count: count)
+        }
+    }
+
+    private func gather<T>(_: T.Type, from source: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer, count: Int) {
         let rank = size.count
+        let inner = size[rank - 1], innerStride = stride[rank - 1]
         var index = [Int](repeating: 0, count: rank)
         var element = offset
-        for i in 0..<count {
-            out.baseAddress!.advanced(by: i * elementSize)
-                .copyMemory(from: source.baseAddress!.advanced(by: element * elementSize), byteCount: elementSize)
-            var d = rank - 1
+        var written = 0
+        while written < count {
+            for j in 0..<inner {
+                let value = source.loadUnaligned(fromByteOffset: (element + j * innerStride) * MemoryLayout<T>.size, as: T.self)
+                out.storeBytes(of: value, toByteOffset: (written + j) * MemoryLayout<T>.size, as: T.self)
+            }
+            written += inner
+            var d = rank - 2
             while d >= 0 {
                 index[d] += 1
                 element += stride[d]

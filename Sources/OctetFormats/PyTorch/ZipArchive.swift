@@ -53,40 +53,40 @@ struct ZipArchive {
 
     /// The uncompressed contents of an entry, CRC-checked. Stored entries are slices of the file.
     func contents(of entry: Entry) throws -> ArraySlice<UInt8> {
-        let where_ = "zip entry \"\(entry.name)\""
-        guard entry.flags & 1 == 0 else { throw FormatError("\(where_) is encrypted") }
+        let label = "zip entry \"\(entry.name)\""
+        guard entry.flags & 1 == 0 else { throw FormatError("\(label) is encrypted") }
         let header = entry.localHeaderOffset
         guard header <= bytes.count - 30, bytes.leU32(at: header) == 0x0403_4b50 else {
-            throw FormatError("\(where_): no local header at byte \(header) (file has \(bytes.count) bytes)")
+            throw FormatError("\(label): no local header at byte \(header) (file has \(bytes.count) bytes)")
         }
         let dataStart = header + 30 + Int(bytes.leU16(at: header + 26)) + Int(bytes.leU16(at: header + 28))
         guard dataStart <= bytes.count, entry.compressedSize <= bytes.count - dataStart else {
-            throw FormatError("\(where_): \(entry.compressedSize) bytes of data at byte \(dataStart) run past the end of the file (\(bytes.count) bytes)")
+            throw FormatError("\(label): \(entry.compressedSize) bytes of data at byte \(dataStart) run past the end of the file (\(bytes.count) bytes)")
         }
         let raw = bytes[dataStart..<(dataStart + entry.compressedSize)]
         let contents: ArraySlice<UInt8>
         switch entry.method {
         case 0:
             guard entry.size == entry.compressedSize else {
-                throw FormatError("\(where_) is stored with \(entry.compressedSize) bytes but declares \(entry.size)")
+                throw FormatError("\(label) is stored with \(entry.compressedSize) bytes but declares \(entry.size)")
             }
             contents = raw
         case 8:
             // Deflate expands at most 1032:1; a larger declared size is a lie that would allocate for nothing.
             guard entry.size / 1032 <= entry.compressedSize + 1 else {
-                throw FormatError("\(where_) declares \(entry.size) bytes from \(entry.compressedSize) compressed, more than deflate can expand")
+                throw FormatError("\(label) declares \(entry.size) bytes from \(entry.compressedSize) compressed, more than deflate can expand")
             }
             do {
                 contents = try Inflate.decode(raw, expectedSize: entry.size)[...]
             } catch let error as FormatError {
-                throw FormatError("\(where_): \(error.message)")
+                throw FormatError("\(label): \(error.message)")
             }
         default:
-            throw FormatError("\(where_) uses compression method \(entry.method) (only stored and deflate are read)")
+            throw FormatError("\(label) uses compression method \(entry.method) (only stored and deflate are read)")
         }
         let crc = CRC32.checksum(contents)
         guard crc == entry.crc else {
-            throw FormatError("\(where_): CRC-32 mismatch (stored \(hex(entry.crc)), computed \(hex(crc))): the data is corrupt")
+            throw FormatError("\(label): CRC-32 mismatch (stored \(hex(entry.crc)), computed \(hex(crc))): the data is corrupt")
         }
         return contents
     }

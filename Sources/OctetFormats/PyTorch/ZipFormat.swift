@@ -33,7 +33,7 @@ enum ZipFormat {
         var pickle = Unpickler(source: dataPickle.name, bytes: Array(try archive.contents(of: dataPickle)),
                                allowScriptClasses: isTorchScript, persistentLoad: loadStorage)
         let object = try pickle.load()
-        var collector = TensorCollector()
+        var collector = TensorCollector(storageBytes: table.attachedBytes)
         try collector.collect(object)
         return collector.stateDict()
     }

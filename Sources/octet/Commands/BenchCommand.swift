@@ -54,7 +54,13 @@ struct BenchCommand: Command {
     }
 
     func measure() throws -> LatencyStats {
-        let graph = try ModelLoader.load(path, threads: threads)
+        let graph = try ModelLoader.load(path, threads: threads) { imported in
+            var shapes: [String: [Int]] = [:]
+            for input in imported.inputs {
+                shapes[input.name] = try InputShapes.resolve(input, batch: batch, explicit: self.shapes, file: path)
+            }
+            return shapes
+        }
         let backend = try target.backend(threads: threads)
         let model = try backend.compile(graph)
         let inputs = try InputShapes.randomInputs(for: graph, batch: batch, explicit: shapes, file: path)
