@@ -65,6 +65,38 @@ final class JPEGInverseDCT {
         @inline(__always) func column(_ k: Int) -> Lanes { raw.loadUnaligned(fromByteOffset: k * 32, as: Lanes.self) }
         let shift2 = Int32(Self.constBits + Self.pass1Bits + 3)
         let o = Self.pass(column(0), column(1), column(2), column(3), column(4), column(5), column(6), column(7), shift: shift2)
+        // In-range results (always, for valid data) take the vector path: x + 128 clamped equals the
+        // range-limit table there; packed to bytes, one word per column, then transposed to rows.
+        let low = Lanes(repeating: -512), high = Lanes(repeating: 511)
+        let minimum = pointwiseMin(pointwiseMin(pointwiseMin(o.0, o.1), pointwiseMin(o.2, o.3)),
+                                   pointwiseMin(pointwiseMin(o.4, o.5), pointwiseMin(o.6, o.7)))
+        let maximum = pointwiseMax(pointwiseMax(pointwiseMax(o.0, o.1), pointwiseMax(o.2, o.3)),
+                                   pointwiseMax(pointwiseMax(o.4, o.5), pointwiseMax(o.6, o.7)))
+        guard any(minimum .< low) || any(maximum .> high) else {
+            var w = (pack(o.0), pack(o.1), pack(o.2), pack(o.3), pack(o.4), pack(o.5), pack(o.6), pack(o.7))
+            Self.swap(&w.0, &w.4, mask: 0x0000_0000_FFFF_FFFF, shift: 32)
+            Self.swap(&w.1, &w.5, mask: 0x0000_0000_FFFF_FFFF, shift: 32)
+            Self.swap(&w.2, &w.6, mask: 0x0000_0000_FFFF_FFFF, shift: 32)
+            Self.swap(&w.3, &w.7, mask: 0x0000_0000_FFFF_FFFF, shift: 32)
+            Self.swap(&w.0, &w.2, mask: 0x0000_FFFF_0000_FFFF, shift: 16)
+            Self.swap(&w.1, &w.3, mask: 0x0000_FFFF_0000_FFFF, shift: 16)
+            Self.swap(&w.4, &w.6, mask: 0x0000_FFFF_0000_FFFF, shift: 16)
+            Self.swap(&w.5, &w.7, mask: 0x0000_FFFF_0000_FFFF, shift: 16)
+            Self.swap(&w.0, &w.1, mask: 0x00FF_00FF_00FF_00FF, shift: 8)
+            Self.swap(&w.2, &w.3, mask: 0x00FF_00FF_00FF_00FF, shift: 8)
+            Self.swap(&w.4, &w.5, mask: 0x00FF_00FF_00FF_00FF, shift: 8)
+            Self.swap(&w.6, &w.7, mask: 0x00FF_00FF_00FF_00FF, shift: 8)
+            let out = UnsafeMutableRawPointer(output)
+            out.storeBytes(of: w.0.littleEndian, as: UInt64.self)
+            out.storeBytes(of: w.1.littleEndian, toByteOffset: stride, as: UInt64.self)
+            out.storeBytes(of: w.2.littleEndian, toByteOffset: 2 * stride, as: UInt64.self)
+            out.storeBytes(of: w.3.littleEndian, toByteOffset: 3 * stride, as: UInt64.self)
+            out.storeBytes(of: w.4.littleEndian, toByteOffset: 4 * stride, as: UInt64.self)
+            out.storeBytes(of: w.5.littleEndian, toByteOffset: 5 * stride, as: UInt64.self)
+            out.storeBytes(of: w.6.littleEndian, toByteOffset: 6 * stride, as: UInt64.self)
+            out.storeBytes(of: w.7.littleEndian, toByteOffset: 7 * stride, as: UInt64.self)
+            return
+        }
         let range = rangeLimit.pointer
         @inline(__always) func write(_ v: Lanes, _ j: Int) {
             let index = v & 1023
@@ -72,6 +104,22 @@ final class JPEGInverseDCT {
         }
         write(o.0, 0); write(o.1, 1); write(o.2, 2); write(o.3, 3)
         write(o.4, 4); write(o.5, 5); write(o.6, 6); write(o.7, 7)
+    }
+
+    /// One column's samples (x + 128, clamped) as 8 bytes, row r in byte r (on little-endian machines).
+    @inline(__always)
+    private func pack(_ v: Lanes) -> UInt64 {
+        let clamped = pointwiseMin(pointwiseMax(v &+ 128, Lanes(repeating: 0)), Lanes(repeating: 255))
+        return unsafeBitCast(SIMD8<UInt8>(truncatingIfNeeded: clamped), to: UInt64.self)
+    }
+
+    /// One stage of an 8x8 byte transpose: exchanges the masked-out bytes of `a` with the masked-in
+    /// bytes of `b` shifted by `shift` bits (32, 16 and 8 bits for 4x4, 2x2 and 1x1 blocks).
+    @inline(__always)
+    private static func swap(_ a: inout UInt64, _ b: inout UInt64, mask: UInt64, shift: UInt64) {
+        let newA = (a & mask) | ((b &<< shift) & ~mask)
+        b = ((a &>> shift) & mask) | (b & ~mask)
+        a = newA
     }
 
     /// One 8-point islow IDCT on 8 lanes at once, descaled by `shift` with rounding.
