@@ -12,6 +12,11 @@ public struct KeyPrefix: Sendable, Equatable {
     /// How many entries lay outside `prefix` and were left out (an optimizer's state, say).
     public var leftOut: Int
 
+    public init(prefix: String, leftOut: Int) {
+        self.prefix = prefix
+        self.leftOut = leftOut
+    }
+
     /// Container entries whose siblings (optimizer state, epoch, ...) are not part of the model.
     public static let containers: Set<String> = ["state_dict", "model", "model_state_dict", "net"]
 
