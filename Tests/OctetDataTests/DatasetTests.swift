@@ -136,6 +136,11 @@ let jpegDecoderReady: Bool = {
 
         let single = try Datasets.open(path: dir + "/a.npy")
         #expect(single.count == 2)
+        let limited = try BatchStream(dataset: single, preprocessing: Preprocessing(preset: .none, size: 4, resize: 4),
+                                      batchSize: 1, limit: 1)
+        #expect(limited.total == 1)
+        #expect(try limited.next()?.labels == [[5]])
+        #expect(try limited.next() == nil)
         let wrongSize = try BatchStream(dataset: single, preprocessing: Preprocessing(preset: .none, size: 8, resize: 8), batchSize: 4)
         #expect(throws: DataError("\(dir)/a.npy: image 0: a f32 tensor of shape [1, 3, 4, 4]; expected f32 [1, 3, 8, 8]")) {
             try wrongSize.next()

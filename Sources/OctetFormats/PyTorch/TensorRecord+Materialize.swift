@@ -46,16 +46,31 @@ extension TensorRecord {
         return Tensor(shape: size, storage: decoded)
     }
 
-    /// Copies the strided elements into row-major order, walking the index like an odometer.
+    /// Copies the strided elements into row-major order: the last dimension as a strided run, the outer
+    /// ones walked like an odometer. `count` > 0 and rank > 0 here (a scalar is always contiguous).
     private func gather(from source: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer,
                         elementSize: Int, count: Int) {
+        switch elementSize {
+        case 1: gather(UInt8.self, from: source, into: out, count: count)
+        case 2: gather(UInt16.self, from: source, into: out, count: count)
+        case 4: gather(UInt32.self, from: source, into: out, count: count)
+        default: gather(UInt64.self, from: source, into: out, count: count)
+        }
+    }
+
+    private func gather<T>(_: T.Type, from source: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer, count: Int) {
         let rank = size.count
+        let inner = size[rank - 1], innerStride = stride[rank - 1]
         var index = [Int](repeating: 0, count: rank)
         var element = offset
-        for i in 0..<count {
-            out.baseAddress!.advanced(by: i * elementSize)
-                .copyMemory(from: source.baseAddress!.advanced(by: element * elementSize), byteCount: elementSize)
-            var d = rank - 1
+        var written = 0
+        while written < count {
+            for j in 0..<inner {
+                let value = source.loadUnaligned(fromByteOffset: (element + j * innerStride) * MemoryLayout<T>.size, as: T.self)
+                out.storeBytes(of: value, toByteOffset: (written + j) * MemoryLayout<T>.size, as: T.self)
+            }
+            written += inner
+            var d = rank - 2
             while d >= 0 {
                 index[d] += 1
                 element += stride[d]
