@@ -10,6 +10,7 @@ let commands: [any Command.Type] = [
     EvalCommand.self,
     CompareCommand.self,
     PackCommand.self,
+    ConvertCommand.self,
 ]
 
 let usage = """
