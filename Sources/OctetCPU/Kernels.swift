@@ -36,6 +36,8 @@ enum Kernels {
         case .gather(let axis): return [try Gather.run(axis: axis, ctx)]
         case .shape(let start, let end): return [try ShapeOps.shape(start: start, end: end, ctx)]
         case .constantOfShape(let value): return [try ShapeOps.constantOfShape(value: value, ctx)]
+        case .expand: return [try Expand.run(ctx)]
+        case .range: return [try RangeOp.run(ctx)]
         case .constant(let t): return [t]
         case .identity: return [try IdentityOps.identity(ctx)]
         case .dropout: return try IdentityOps.dropout(ctx)
