@@ -64,8 +64,8 @@ enum DepthwiseConv {
                         a1 += w[t] * raw.loadUnaligned(fromByteOffset: 16, as: SIMD4<Float>.self)
                     }
                     if activation != nil {
-                        a0 = pointwiseMin(pointwiseMax(a0, lo), hi)
-                        a1 = pointwiseMin(pointwiseMax(a1, lo), hi)
+                        a0 = a0.clamped(lo, hi)
+                        a1 = a1.clamped(lo, hi)
                     }
                     if ox + vector <= g.outWidth {
                         let raw = UnsafeMutableRawPointer(outRow + ox)
@@ -117,11 +117,38 @@ private struct PhaseLayout {
             let source = plane + iy * g.width
             for phase in 0..<g.strideX {
                 let target = row + phase * phaseStride
-                for i in 0..<phaseStride {
-                    let ix = i * g.strideX + phase - g.padLeft
-                    target[i] = ix >= 0 && ix < g.width ? source[ix] : 0
-                }
+                // Phase index i holds input column i·sx + phase − left; [begin, end) of them lie inside the row.
+                let offset = phase - g.padLeft
+                let begin = min(phaseStride, max(0, (-offset + g.strideX - 1) / g.strideX))
+                let end = max(begin, min(phaseStride, (g.width - offset + g.strideX - 1) / g.strideX))
+                target.update(repeating: 0, count: begin)
+                copyStrided(source + begin * g.strideX + offset, stride: g.strideX, count: end - begin,
+                            to: target + begin)
+                (target + end).update(repeating: 0, count: phaseStride - end)
             }
+        }
+    }
+
+    /// `count` values `src[0], src[stride], …`: a plain copy for stride 1, vector deinterleaving for 2.
+    private func copyStrided(_ src: UnsafePointer<Float>, stride: Int, count: Int, to target: UnsafeMutablePointer<Float>) {
+        if stride == 1 {
+            target.update(from: src, count: count)
+            return
+        }
+        var i = 0
+        if stride == 2 {
+            // Values 0...3 and 3...6 of each step: never a value past the last one needed.
+            while i + 4 <= count {
+                let raw = UnsafeRawPointer(src + 2 * i)
+                let a = raw.loadUnaligned(as: SIMD4<Float>.self)
+                let b = raw.loadUnaligned(fromByteOffset: 12, as: SIMD4<Float>.self)
+                UnsafeMutableRawPointer(target + i).storeBytes(of: SIMD4(a[0], a[2], b[1], b[3]), as: SIMD4<Float>.self)
+                i += 4
+            }
+        }
+        while i < count {
+            target[i] = src[i * stride]
+            i += 1
         }
     }
 }

@@ -51,7 +51,7 @@ extension MicroTile {
         }
         if let clamp = epilogue.clamp {
             let lo = SIMD4<Float>(repeating: clamp.lower), hi = SIMD4<Float>(repeating: clamp.upper)
-            func f(_ v: SIMD4<Float>) -> SIMD4<Float> { pointwiseMin(pointwiseMax(v, lo), hi) }
+            func f(_ v: SIMD4<Float>) -> SIMD4<Float> { v.clamped(lo, hi) }
             c00 = f(c00); c01 = f(c01); c10 = f(c10); c11 = f(c11); c20 = f(c20); c21 = f(c21)
             c30 = f(c30); c31 = f(c31); c40 = f(c40); c41 = f(c41); c50 = f(c50); c51 = f(c51)
         }
