@@ -1,22 +1,82 @@
+import Foundation
 import OctetIR
-
-// CONTRACT STUB (replaced by the CPU backend work).
 
 /// The CPU backend: reference kernels for every op, fast kernels where they matter, `threads` workers.
 public struct CPUBackend: Backend, NodeEvaluator {
-    public static var defaultThreads: Int { 1 }
+    /// One worker per active processor.
+    public static var defaultThreads: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
     public let threads: Int
     public var name: String { "cpu" }
 
-    public init(threads: Int = CPUBackend.defaultThreads) { self.threads = threads }
+    public init(threads: Int = CPUBackend.defaultThreads) { self.threads = max(1, threads) }
 
-    public func supports(_ node: Node, in graph: Graph) -> Support { .unsupported(reason: "not implemented yet") }
+    /// Supported unless the op needs something these kernels lack; the reason names what.
+    public func supports(_ node: Node, in graph: Graph) -> Support {
+        func dtype(_ i: Int) -> DType? {
+            guard let name = node.input(i) else { return nil }
+            return graph.initializers[name]?.dtype ?? graph.valueInfo[name]?.dtype
+                ?? graph.inputs.first { $0.name == name }?.dtype
+        }
+        func spatialRank(_ i: Int) -> Int? {
+            guard let name = node.input(i) else { return nil }
+            if let t = graph.initializers[name] { return t.rank - 2 }
+            return graph.valueInfo[name]?.shape.map { $0.count - 2 }
+        }
+        func floatOnly(_ i: Int) -> Support {
+            if let t = dtype(i), !t.isFloatingPoint {
+                return .unsupported(reason: "\(node.op.onnxName) on \(t) has no CPU kernel (f32 and f16 only)")
+            }
+            return .supported
+        }
+        func atMostThreeSpatialAxes(_ rank: Int?) -> Support {
+            if let rank, rank > 3 {
+                return .unsupported(reason: "\(node.op.onnxName) with \(rank) spatial axes (the CPU handles 1 to 3)")
+            }
+            return floatOnly(0)
+        }
+        switch node.op {
+        case .conv(let a): return atMostThreeSpatialAxes(a.kernelShape?.count ?? spatialRank(1))
+        case .convTranspose(let a): return atMostThreeSpatialAxes(a.conv.kernelShape?.count ?? spatialRank(1))
+        case .maxPool(let a), .averagePool(let a): return atMostThreeSpatialAxes(a.kernelShape.count)
+        case .gemm, .matMul, .unary(.sqrt), .unary(.sigmoid), .unary(.tanh), .unary(.erf), .unary(.hardSwish),
+             .leakyRelu, .hardSigmoid, .softmax, .reduceMean, .globalAveragePool, .globalMaxPool:
+            return floatOnly(0)
+        case .batchNormalization:
+            if node.outputs.filter({ !$0.isEmpty }).count > 1 {
+                return .unsupported(reason: "BatchNormalization in training mode (running statistics as outputs)")
+            }
+            return floatOnly(0)
+        case .binary, .clip:
+            if dtype(0) == .bool { return .unsupported(reason: "\(node.op.onnxName) on bool") }
+            return .supported
+        case .resize(let a):
+            return a.mode == .nearest ? .supported : floatOnly(0)
+        case .quantizeLinear:
+            if let t = dtype(2), t != .i8 && t != .u8 {
+                return .unsupported(reason: "QuantizeLinear to \(t) (int8 and uint8 only)")
+            }
+            return floatOnly(0)
+        case .dequantizeLinear:
+            if let t = dtype(0), t != .i8 && t != .u8 && t != .i32 {
+                return .unsupported(reason: "DequantizeLinear from \(t) (int8, uint8 and int32 only)")
+            }
+            return .supported
+        case .unary(.relu), .concat, .split, .reshape, .flatten, .transpose, .squeeze, .unsqueeze, .pad, .slice,
+             .gather, .shape, .constantOfShape, .constant, .identity, .dropout, .cast:
+            return .supported
+        }
+    }
 
     public func compile(_ graph: Graph) throws -> any CompiledModel {
-        throw IRError.unsupported("the CPU backend is not implemented yet")
+        for node in graph.nodes {
+            if case .unsupported(let reason) = supports(node, in: graph) {
+                throw IRError.unsupported("node \"\(node.name)\": \(reason)")
+            }
+        }
+        return try Interpreter(graph: graph, threads: threads)
     }
 
     public func evaluate(_ node: Node, inputs: [Tensor?]) throws -> [Tensor] {
-        throw IRError.unsupported("the CPU backend is not implemented yet")
+        try Kernels.run(KernelContext(node: node, inputs: inputs, threads: threads))
     }
 }

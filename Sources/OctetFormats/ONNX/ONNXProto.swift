@@ -1,3 +1,5 @@
+import OctetIR
+
 // The ONNX messages Octet reads and writes, as plain values (field numbers from onnx/onnx.proto3).
 // Only the fields Octet uses are kept; everything else is skipped on reading and never written.
 
@@ -36,9 +38,33 @@ enum ONNXDataType {
     }
 }
 
-/// The ONNX data type numbers of the element types the IR has.
-enum DTypeCode: Int32 {
-    case f32 = 1, u8 = 2, i8 = 3, i32 = 6, i64 = 7, bool = 9, f16 = 10
+
+/// The IR element type for an ONNX data type number. Double becomes f32 and uint32/uint64 become i64,
+/// as tensor data is read (the IR has no wider float and no unsigned wide integers); nil for the rest.
+func irDType(_ code: Int32) -> DType? {
+    switch code {
+    case ONNXDataType.float, ONNXDataType.double: .f32
+    case ONNXDataType.float16: .f16
+    case ONNXDataType.int8: .i8
+    case ONNXDataType.uint8: .u8
+    case ONNXDataType.int32: .i32
+    case ONNXDataType.int64, ONNXDataType.uint32, ONNXDataType.uint64: .i64
+    case ONNXDataType.bool: .bool
+    default: nil
+    }
+}
+
+/// The ONNX data type number of an IR element type.
+func onnxDataType(_ dtype: DType) -> Int32 {
+    switch dtype {
+    case .f32: ONNXDataType.float
+    case .f16: ONNXDataType.float16
+    case .i8: ONNXDataType.int8
+    case .u8: ONNXDataType.uint8
+    case .i32: ONNXDataType.int32
+    case .i64: ONNXDataType.int64
+    case .bool: ONNXDataType.bool
+    }
 }
 
 struct TensorProto {

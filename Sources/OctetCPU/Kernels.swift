@@ -1,0 +1,47 @@
+import OctetIR
+
+/// The one place that maps every op to its kernel.
+enum Kernels {
+    static func run(_ ctx: KernelContext) throws -> [Tensor] {
+        switch ctx.node.op {
+        // Dense ops: the fast packed kernels replace these three lines.
+        case .conv(let a): return [try Conv.run(a, ctx)]
+        case .gemm(let a): return [try Gemm.gemm(a, ctx)]
+        case .matMul: return [try Gemm.matMul(ctx)]
+
+        case .convTranspose(let a): return [try ConvTranspose.run(a, ctx)]
+        case .binary(let op): return [try Elementwise.binary(op, ctx)]
+        case .unary(let op): return [try Elementwise.unary(op, ctx)]
+        case .leakyRelu(let alpha): return [try Elementwise.leakyRelu(alpha: alpha, ctx)]
+        case .hardSigmoid(let alpha, let beta): return [try Elementwise.hardSigmoid(alpha: alpha, beta: beta, ctx)]
+        case .clip: return [try Elementwise.clip(ctx)]
+        case .softmax(let axis): return [try Softmax.run(axis: axis, ctx)]
+        case .batchNormalization(let epsilon): return [try BatchNorm.run(epsilon: epsilon, ctx)]
+        case .maxPool(let a): return try Pool.run(.max, a, ctx)
+        case .averagePool(let a): return try Pool.run(.average, a, ctx)
+        case .globalAveragePool: return [try Pool.global(.average, ctx)]
+        case .globalMaxPool: return [try Pool.global(.max, ctx)]
+        case .reduceMean(let keepDims, let noop):
+            return [try ReduceMean.run(keepDims: keepDims, noopWithEmptyAxes: noop, ctx)]
+        case .concat(let axis): return [try Layout.concat(axis: axis, ctx)]
+        case .split(let axis, let n): return try Layout.split(axis: axis, numOutputs: n, ctx)
+        case .reshape(let allowZero): return [try Layout.reshape(allowZero: allowZero, ctx)]
+        case .flatten(let axis): return [try Layout.flatten(axis: axis, ctx)]
+        case .transpose(let perm): return [try Layout.transpose(perm: perm, ctx)]
+        case .squeeze: return [try Layout.squeeze(ctx)]
+        case .unsqueeze: return [try Layout.unsqueeze(ctx)]
+        case .pad(let mode): return [try Pad.run(mode: mode, ctx)]
+        case .resize(let a): return [try Resize.run(a, ctx)]
+        case .slice: return [try Slice.run(ctx)]
+        case .gather(let axis): return [try Gather.run(axis: axis, ctx)]
+        case .shape(let start, let end): return [try ShapeOps.shape(start: start, end: end, ctx)]
+        case .constantOfShape(let value): return [try ShapeOps.constantOfShape(value: value, ctx)]
+        case .constant(let t): return [t]
+        case .identity: return [try IdentityOps.identity(ctx)]
+        case .dropout: return try IdentityOps.dropout(ctx)
+        case .cast(let dtype): return [try Cast.run(to: dtype, ctx)]
+        case .quantizeLinear(let axis): return [try Quantize.quantize(axis: axis, ctx)]
+        case .dequantizeLinear(let axis): return [try Quantize.dequantize(axis: axis, ctx)]
+        }
+    }
+}
