@@ -112,3 +112,11 @@ public enum FastConv {
             .run(input, activation: activation, threads: threads)
     }
 }
+
+extension FastConv {
+    /// A Conv node's inputs on the fast kernels; nil when they decline (absent input, other types, shapes).
+    static func run(_ attributes: ConvAttributes, _ ctx: KernelContext) -> Tensor? {
+        guard let x = ctx.optionalInput(0), let w = ctx.optionalInput(1) else { return nil }
+        return run(input: x, weight: w, bias: ctx.optionalInput(2), attributes: attributes, threads: ctx.threads)
+    }
+}
