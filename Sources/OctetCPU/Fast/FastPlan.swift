@@ -31,6 +31,11 @@ struct FastPlan: Sendable {
         var readers: [String: [Int]] = [:]
         for (i, node) in graph.nodes.enumerated() {
             if case .constant(let t) = node.op, let name = node.outputs.first { constants[name] = t }
+            // Exporters route shared weights through Identity nodes; the value is still a constant.
+            if case .identity = node.op, let name = node.outputs.first, let source = node.input(0),
+               let t = constants[source] {
+                constants[name] = t
+            }
             for name in node.inputs where !name.isEmpty { readers[name, default: []].append(i) }
         }
         let graphOutputs = Set(graph.outputs.map(\.name))
