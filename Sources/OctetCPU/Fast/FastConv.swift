@@ -94,7 +94,7 @@ public struct PreparedConv: Sendable {
         }
         if perItem == 1 && threads > 1 {
             let parts = min(threads, work)
-            Parallel.forEach(parts) { t in
+            parallelFor(parts, threads: parts) { t in
                 for i in (work * t / parts)..<(work * (t + 1) / parts) { item(i) }
             }
         } else {

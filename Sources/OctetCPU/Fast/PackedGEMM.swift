@@ -71,7 +71,7 @@ struct WorkSplit {
         let work = { (t: Int) in
             if byRows { body(part(t), 0..<columnPanels) } else { body(0..<rowPanels, part(t)) }
         }
-        Parallel.forEach(parts, work)
+        parallelFor(parts, threads: parts, work)
     }
 
     /// The fraction of thread time spent working when `panels` are dealt out in equal contiguous ranges.
