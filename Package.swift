@@ -23,7 +23,7 @@ let package = Package(
         .testTarget(name: "OctetIRTests", dependencies: ["OctetIR", "OctetTestSupport"]),
         .testTarget(name: "OctetFormatsTests", dependencies: ["OctetFormats", "OctetTestSupport"]),
         .testTarget(name: "OctetDataTests", dependencies: ["OctetData", "OctetTestSupport"]),
-        .testTarget(name: "OctetPassesTests", dependencies: ["OctetPasses", "OctetCPU", "OctetTestSupport"]),
+        .testTarget(name: "OctetPassesTests", dependencies: ["OctetPasses", "OctetCPU", "OctetFormats", "OctetTestSupport"]),
         .testTarget(name: "OctetCPUTests", dependencies: ["OctetCPU", "OctetFormats", "OctetTestSupport"]),
         .testTarget(name: "OctetModelsTests", dependencies: ["OctetModels", "OctetCPU", "OctetTestSupport"]),
         .testTarget(name: "OctetQuantTests", dependencies: ["OctetQuant", "OctetCPU", "OctetTestSupport"]),

@@ -4,6 +4,9 @@ import OctetIR
 public enum Tolerance {
     /// Float kernels against onnxruntime on whole real models: summation order differs, nothing else.
     public static let realModelRelative: Double = 1e-4
+    /// A graph against itself after folding (BatchNorm into weights, constants evaluated once): only the rounding
+    /// order changes, (x·w)·f versus x·(w·f), a few float32 ulps per product.
+    public static let foldingRelative: Double = 1e-5
     /// A fast float kernel against a plain loop on one op: only the summation order differs (float sums of
     /// up to a few thousand products against a double-precision reference).
     public static let fastKernelRelative: Double = 1e-5

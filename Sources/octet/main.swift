@@ -9,6 +9,7 @@ let commands: [any Command.Type] = [
     QuantizeCommand.self,
     EvalCommand.self,
     CompareCommand.self,
+    PackCommand.self,
 ]
 
 let usage = """

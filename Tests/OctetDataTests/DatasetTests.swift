@@ -122,7 +122,7 @@ let jpegDecoderReady: Bool = {
         try writeNPY(bytes: [5, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0], descr: "<i8", shape: [2], to: dir + "/a.labels.npy")
         try writeNPY(Array(values.prefix(48)), shape: [1, 3, 4, 4], to: dir + "/b.npy")
         let dataset = try Datasets.open(path: dir)
-        #expect(dataset.count == nil)
+        #expect(dataset.count == nil && (dataset as? NPYDataset)?.imageShape == [3, 4, 4])
         var ticks: [BatchProgress] = []
         let stream = try BatchStream(dataset: dataset, preprocessing: Preprocessing(preset: .none, size: 4, resize: 4),
                                      batchSize: 2, progress: { ticks.append($0) })
@@ -136,10 +136,21 @@ let jpegDecoderReady: Bool = {
 
         let single = try Datasets.open(path: dir + "/a.npy")
         #expect(single.count == 2)
+        let limited = try BatchStream(dataset: single, preprocessing: Preprocessing(preset: .none, size: 4, resize: 4),
+                                      batchSize: 1, limit: 1)
+        #expect(limited.total == 1)
+        #expect(try limited.next()?.labels == [[5]])
+        #expect(try limited.next() == nil)
         let wrongSize = try BatchStream(dataset: single, preprocessing: Preprocessing(preset: .none, size: 8, resize: 8), batchSize: 4)
         #expect(throws: DataError("\(dir)/a.npy: image 0: a f32 tensor of shape [1, 3, 4, 4]; expected f32 [1, 3, 8, 8]")) {
             try wrongSize.next()
         }
+        try writeNPY(Array(values.prefix(27)), shape: [1, 3, 3, 3], to: dir + "/c.npy")
+        let mixed = try BatchStream(dataset: try Datasets.open(path: dir), preprocessing: Preprocessing(preset: .none, size: 4, resize: 4),
+                                    batchSize: 8)
+        // The images before the broken file come first, then its error.
+        #expect(try mixed.next()?.count == 3)
+        #expect(throws: DataError("\(dir)/c.npy: images of shape [3, 3, 3], \(dir)/a.npy has [3, 4, 4]")) { try mixed.next() }
     }
 
     @Test func badRecordsStopTheStreamOrAreSkipped() throws {

@@ -108,3 +108,24 @@ import Testing
         #expect(index.text == "3\t0\n9\t128\n1\t64\n")
     }
 }
+
+@Suite struct RecordIOSummaryTests {
+    @Test func summaryOfTheBundledSet() throws {
+        let table = try MXNetRecordTable("imagenet-dev-32")
+        let path = Paths.fixture("rec/imagenet-dev-32").path
+        let summary = try RecordIOSummary(path: path + ".rec", index: RecordIOIndex.read(path: path + ".idx"))
+        #expect(summary.records == 32 && summary.badHeaders == 0 && summary.multiLabelRecords == 0)
+        #expect(summary.labelCounts.count == Set(table.rows.compactMap { $0.labels?.first }).count)
+        #expect(summary.idRange == table.rows.compactMap(\.id).min()!...table.rows.compactMap(\.id).max()!)
+        #expect(summary.firstRecords.map(\.offset) == table.rows.prefix(5).map(\.offset))
+        #expect(summary.misplacedIndexKeys.isEmpty && summary.unindexedRecords == 0)
+    }
+
+    @Test func summaryCountsSplitsAndBadIndexEntries() throws {
+        let summary = try RecordIOSummary(path: Paths.fixture("rec/magic.rec").path)
+        #expect(summary.records == 7 && summary.splitRecords == 5 && summary.badHeaders == 4 && summary.multiLabelRecords == 1)
+        let index = try RecordIOIndex.parse(Array("0\t0\n1\t20\n".utf8))
+        let checked = try RecordIOSummary(path: Paths.fixture("corrupt/rec/good.rec").path, index: index)
+        #expect(checked.misplacedIndexKeys == [1] && checked.unindexedRecords == 1)
+    }
+}

@@ -53,6 +53,8 @@ public final class BatchStream {
     private var finished = false
     /// A broken file structure met while reading ahead, thrown once the images before it are delivered.
     private var fatal: DataError?
+    /// Records read ahead and prepared, in file order.
+    private var ready: [(Result<Sample, DataError>, Result<[Float], DataError>)] = []
 
     public init(dataset: any Dataset, preprocessing: Preprocessing, batchSize: Int, limit: Int? = nil,
                 skipBad: Bool = false, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
@@ -82,7 +84,7 @@ public final class BatchStream {
     /// A broken file structure ends the stream: the images read before it still come as a batch,
     /// and the call after that throws.
     public func next() throws(DataError) -> Batch? {
-        if let fatal {
+        if ready.isEmpty, let fatal {
             self.fatal = nil
             throw fatal
         }
@@ -92,34 +94,25 @@ public final class BatchStream {
         var want = batchSize
         if let limit { want = min(want, limit - delivered) }
         values.reserveCapacity(want * 3 * preprocessing.size * preprocessing.size)
-        while labels.count < want, !finished {
-            // Read as many as still missing, then decode them together; report problems in file order.
-            var window: [Result<Sample, DataError>] = []
-            while window.count < want - labels.count {
-                do throws(DataError) {
-                    guard let item = try reader.next() else {
-                        finished = true
-                        break
-                    }
-                    window.append(item)
-                } catch {
-                    finished = true
-                    fatal = error
-                    break
-                }
+        while labels.count < want {
+            if ready.isEmpty {
+                if finished { break }
+                // Decode at least a few per thread at once, so small batches still use every core.
+                var need = max(want - labels.count, 2 * threads)
+                if let limit { need = min(need, max(limit - delivered - labels.count, 1)) }
+                try fill(need)
+                continue
             }
-            let results = prepare(window)
-            for (item, result) in zip(window, results) {
-                switch (item, result) {
-                case (.failure(let error), _):
-                    try reject(error.message)
-                case (.success(let sample), .failure(let error)):
-                    try reject("\(sample.location): \(error.message)")
-                case (.success(let sample), .success(let floats)):
-                    values.append(contentsOf: floats)
-                    labels.append(sample.labels)
-                    ids.append(sample.id)
-                }
+            let (item, result) = ready.removeFirst()
+            switch (item, result) {
+            case (.failure(let error), _):
+                try reject(error.message)
+            case (.success(let sample), .failure(let error)):
+                try reject("\(sample.location): \(error.message)")
+            case (.success(let sample), .success(let floats)):
+                values.append(contentsOf: floats)
+                labels.append(sample.labels)
+                ids.append(sample.id)
             }
         }
         guard !labels.isEmpty else {
@@ -133,6 +126,25 @@ public final class BatchStream {
         progress?(BatchProgress(done: delivered, total: total, skipped: skipped.count))
         let size = preprocessing.size
         return Batch(input: Tensor(shape: [labels.count, 3, size, size], floats: values), labels: labels, ids: ids)
+    }
+
+    /// Reads up to `count` records (stopping at the end or a broken structure) and prepares them.
+    private func fill(_ count: Int) throws(DataError) {
+        var window: [Result<Sample, DataError>] = []
+        while window.count < count {
+            do throws(DataError) {
+                guard let item = try reader.next() else {
+                    finished = true
+                    break
+                }
+                window.append(item)
+            } catch {
+                finished = true
+                fatal = error
+                break
+            }
+        }
+        ready += zip(window, prepare(window)).map { ($0, $1) }
     }
 
     private func reject(_ message: String) throws(DataError) {

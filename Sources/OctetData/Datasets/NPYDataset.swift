@@ -8,8 +8,9 @@ public struct NPYDataset: Dataset {
     public let path: String
     /// The batch files in reading order.
     public let files: [String]
-    /// A single file is read when opened, so its count is known; a folder's files are read one at a time.
-    private let loaded: Batch?
+    /// The first file, read when opened: it gives the image shape (and the count of a single file);
+    /// the rest of a folder is read one file at a time.
+    private let first: Batch
 
     struct Batch: Sendable {
         var file: String
@@ -25,12 +26,14 @@ public struct NPYDataset: Dataset {
         if isDirectory.boolValue {
             files = Self.batchFiles(in: path)
             guard !files.isEmpty else { throw DataError("no .npy files in the folder") }
-            loaded = nil
         } else {
             files = [path]
-            loaded = try Self.load(path)
         }
+        first = try Self.load(files[0])
     }
+
+    /// `[3, H, W]` of every image (the first file's; later files must agree).
+    public var imageShape: [Int] { Array(first.shape.dropFirst()) }
 
     static func batchFiles(in folder: String) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
@@ -42,7 +45,7 @@ public struct NPYDataset: Dataset {
     static func isBatchFolder(_ path: String) -> Bool { !batchFiles(in: path).isEmpty }
 
     public var source: String { path }
-    public var count: Int? { loaded?.shape[0] }
+    public var count: Int? { files.count == 1 ? first.shape[0] : nil }
 
     public func makeReader() throws(DataError) -> any SampleReader { Reader(dataset: self) }
 
@@ -83,10 +86,15 @@ public struct NPYDataset: Dataset {
         func next() throws(DataError) -> Result<Sample, DataError>? {
             while batch == nil || inBatch == batch?.shape[0] {
                 guard fileIndex < dataset.files.count else { return nil }
-                if let loaded = dataset.loaded {
-                    batch = loaded
+                if fileIndex == 0 {
+                    batch = dataset.first
                 } else {
-                    batch = try NPYDataset.load(dataset.files[fileIndex])
+                    let next = try NPYDataset.load(dataset.files[fileIndex])
+                    guard next.shape.dropFirst() == dataset.first.shape.dropFirst() else {
+                        throw DataError("\(next.file): images of shape \(Array(next.shape.dropFirst())), "
+                            + "\(dataset.files[0]) has \(dataset.imageShape)")
+                    }
+                    batch = next
                 }
                 fileIndex += 1
                 inBatch = 0

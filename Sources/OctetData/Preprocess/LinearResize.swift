@@ -77,54 +77,59 @@ public enum LinearResize {
         let ys = Taps(source: image.height, destination: height, range: window.y..<(window.y + window.height),
                       clampFraction: false)
         let rowLength = window.width * cn
+        // Per output element (channels interleaved): the two source offsets in a row and their weights.
+        var off0 = [Int](repeating: 0, count: rowLength), off1 = off0
+        var w0 = [Int32](repeating: 0, count: rowLength), w1 = w0
+        for dx in 0..<window.width {
+            for c in 0..<cn {
+                off0[dx * cn + c] = xs.index[dx] * cn + c
+                off1[dx * cn + c] = xs.next[dx] * cn + c
+                w0[dx * cn + c] = xs.w0[dx]
+                w1[dx * cn + c] = xs.w1[dx]
+            }
+        }
         var out = [UInt8](repeating: 0, count: rowLength * window.height)
-        // Two horizontally resampled source rows, reused while consecutive output rows share them.
-        var rows = [[Int32]](repeating: [Int32](repeating: 0, count: rowLength), count: 2)
-        var rowSource = [-1, -1]
+        // Two horizontally resampled source rows, kept while consecutive output rows share them.
+        var rows = [Int32](repeating: 0, count: 2 * rowLength)
+        let stride = image.width * cn
         image.pixels.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                for dy in 0..<window.height {
-                    let wanted = [ys.index[dy], ys.next[dy]]
-                    for k in 0..<2 where rowSource[k] != wanted[k] {
-                        if k == 1, rowSource[0] == wanted[1] {
-                            rows[1] = rows[0]
-                        } else if k == 0, rowSource[1] == wanted[0] {
-                            rows[0] = rows[1]
-                        } else {
-                            horizontal(src, row: wanted[k], imageWidth: image.width, channels: cn, taps: xs,
-                                       into: &rows[k])
-                        }
-                        rowSource[k] = wanted[k]
-                    }
-                    let b0 = ys.w0[dy], b1 = ys.w1[dy]
-                    rows[0].withUnsafeBufferPointer { h0 in
-                        rows[1].withUnsafeBufferPointer { h1 in
-                            let base = dy * rowLength
-                            for i in 0..<rowLength {
-                                // OpenCV's SIMD rounding: pre-shift by 4, high half of a 16x16 product.
-                                let v = (((h0[i] >> 4) * b0) >> 16) + (((h1[i] >> 4) * b1) >> 16)
-                                dst[base + i] = UInt8(clamping: (v + 2) >> 2)
-                            }
-                        }
-                    }
+        out.withUnsafeMutableBufferPointer { dst in
+        rows.withUnsafeMutableBufferPointer { buffer in
+        off0.withUnsafeBufferPointer { off0 in off1.withUnsafeBufferPointer { off1 in
+        w0.withUnsafeBufferPointer { w0 in w1.withUnsafeBufferPointer { w1 in
+            func horizontal(_ row: Int, into slot: Int) {
+                let base = row * stride, h = slot * rowLength
+                for i in 0..<rowLength {
+                    buffer[h + i] = Int32(src[base + off0[i]]) * w0[i] + Int32(src[base + off1[i]]) * w1[i]
                 }
             }
+            var slotRow = [-1, -1]
+            var first = 0  // the slot holding the upper row
+            for dy in 0..<window.height {
+                let r0 = ys.index[dy], r1 = ys.next[dy]
+                if slotRow[first] != r0, slotRow[1 - first] == r0 { first = 1 - first }
+                if slotRow[first] != r0 {
+                    horizontal(r0, into: first)
+                    slotRow[first] = r0
+                }
+                if slotRow[1 - first] != r1 {
+                    horizontal(r1, into: 1 - first)
+                    slotRow[1 - first] = r1
+                }
+                let b0 = ys.w0[dy], b1 = ys.w1[dy]
+                let h0 = first * rowLength, h1 = (1 - first) * rowLength, o = dy * rowLength
+                for i in 0..<rowLength {
+                    // OpenCV's SIMD rounding: pre-shift by 4, high half of a 16x16 product.
+                    let v = (((buffer[h0 + i] >> 4) * b0) >> 16) + (((buffer[h1 + i] >> 4) * b1) >> 16)
+                    dst[o + i] = UInt8(clamping: (v + 2) >> 2)
+                }
+            }
+        } }
+        } }
+        }
+        }
         }
         return Image(width: window.width, height: window.height, channels: cn, pixels: out)
-    }
-
-    private static func horizontal(_ src: UnsafeBufferPointer<UInt8>, row: Int, imageWidth: Int, channels cn: Int,
-                                   taps: Taps, into out: inout [Int32]) {
-        let base = row * imageWidth * cn
-        out.withUnsafeMutableBufferPointer { h in
-            for dx in 0..<taps.index.count {
-                let a = base + taps.index[dx] * cn, b = base + taps.next[dx] * cn
-                let w0 = taps.w0[dx], w1 = taps.w1[dx]
-                for c in 0..<cn {
-                    h[dx * cn + c] = Int32(src[a + c]) * w0 + Int32(src[b + c]) * w1
-                }
-            }
-        }
     }
 
     /// OpenCV's fast area path for an exact 2x reduction: the rounded mean of each 2x2 block.

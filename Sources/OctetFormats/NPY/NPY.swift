@@ -53,13 +53,13 @@ public enum NPY {
         let raw = bytes[dataStart...]
         let storage: Tensor.Storage
         switch header.descr.dropFirst() {
-        case "f4": storage = .f32(littleEndian(raw, count: count, as: UInt32.self).map(Float.init(bitPattern:)))
-        case "f2": storage = .f16(littleEndian(raw, count: count, as: UInt16.self).map(Float16.init(bitPattern:)))
-        case "f8": storage = .f32(littleEndian(raw, count: count, as: UInt64.self).map { Float(Double(bitPattern: $0)) })
+        case "f4": storage = .f32(loadLittleEndian(raw, count: count, as: Float.self))
+        case "f2": storage = .f16(loadLittleEndian(raw, count: count, as: Float16.self))
+        case "f8": storage = .f32(loadLittleEndian(raw, count: count, as: Double.self).map { Float($0) })
         case "i1": storage = .i8(raw.map { Int8(bitPattern: $0) })
         case "u1": storage = .u8(Array(raw))
-        case "i4": storage = .i32(littleEndian(raw, count: count, as: UInt32.self).map { Int32(bitPattern: $0) })
-        case "i8": storage = .i64(littleEndian(raw, count: count, as: UInt64.self).map { Int64(bitPattern: $0) })
+        case "i4": storage = .i32(loadLittleEndian(raw, count: count, as: Int32.self))
+        case "i8": storage = .i64(loadLittleEndian(raw, count: count, as: Int64.self))
         default: storage = .bool(raw.map { $0 != 0 })
         }
         return Tensor(shape: header.shape, storage: storage)
@@ -81,12 +81,12 @@ public enum NPY {
         let descr: String
         let data: ArraySlice<UInt8>
         switch tensor.storage {
-        case .f32(let v): descr = "<f4"; data = packLittleEndian(v.map(\.bitPattern))
-        case .f16(let v): descr = "<f2"; data = packLittleEndian(v.map(\.bitPattern))
+        case .f32(let v): descr = "<f4"; data = packLittleEndian(v)
+        case .f16(let v): descr = "<f2"; data = packLittleEndian(v)
         case .i8(let v): descr = "|i1"; data = ArraySlice(v.map { UInt8(bitPattern: $0) })
         case .u8(let v): descr = "|u1"; data = ArraySlice(v)
-        case .i32(let v): descr = "<i4"; data = packLittleEndian(v.map { UInt32(bitPattern: $0) })
-        case .i64(let v): descr = "<i8"; data = packLittleEndian(v.map { UInt64(bitPattern: $0) })
+        case .i32(let v): descr = "<i4"; data = packLittleEndian(v)
+        case .i64(let v): descr = "<i8"; data = packLittleEndian(v)
         case .bool(let v): descr = "|b1"; data = ArraySlice(v.map { $0 ? 1 : 0 })
         }
         var text = Array(NPYHeader(descr: descr, fortranOrder: false, shape: tensor.shape).text.utf8)

@@ -22,8 +22,7 @@ extension ONNXNodeContext {
         try requireInputs(1...1)
         guard opset < 13 else { return .softmax(axis: try int("axis", default: -1)) }
         let axis = try int("axis", default: 1)
-        let rank = builder.declaredRank(inputs[0])
-        if axis == -1 || (rank != nil && axis == rank! - 1) {
+        if axis == -1 || axis == builder.declaredRank(inputs[0]).map({ $0 - 1 }) {
             return .softmax(axis: axis)
         }
         let x = inputs[0]

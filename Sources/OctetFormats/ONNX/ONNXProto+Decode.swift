@@ -79,10 +79,13 @@ extension ValueInfoProto {
             case 2:
                 var type = try r.message(wt)
                 while let (f, w) = try type.nextField() {
-                    guard f == 1 else { try type.skip(w); continue }
-                    isTensor = true
-                    var tensorType = try type.message(w)
-                    try readTensorType(&tensorType)
+                    switch f {
+                    case 1:
+                        var tensorType = try type.message(w)
+                        try readTensorType(&tensorType)
+                    case 4, 5, 8, 9: isTensor = false; try type.skip(w) // sequence, map, sparse, optional
+                    default: try type.skip(w)
+                    }
                 }
             default: try r.skip(wt)
             }

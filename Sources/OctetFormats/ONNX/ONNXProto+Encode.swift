@@ -8,12 +8,12 @@ extension TensorProto {
         self.name = name
         dims = tensor.shape.map { Int64($0) }
         switch tensor.storage {
-        case .f32(let v): dataType = ONNXDataType.float; rawData = packLittleEndian(v.map(\.bitPattern))
-        case .f16(let v): dataType = ONNXDataType.float16; rawData = packLittleEndian(v.map(\.bitPattern))
+        case .f32(let v): dataType = ONNXDataType.float; rawData = packLittleEndian(v)
+        case .f16(let v): dataType = ONNXDataType.float16; rawData = packLittleEndian(v)
         case .i8(let v): dataType = ONNXDataType.int8; rawData = ArraySlice(v.map { UInt8(bitPattern: $0) })
         case .u8(let v): dataType = ONNXDataType.uint8; rawData = ArraySlice(v)
-        case .i32(let v): dataType = ONNXDataType.int32; rawData = packLittleEndian(v.map { UInt32(bitPattern: $0) })
-        case .i64(let v): dataType = ONNXDataType.int64; rawData = packLittleEndian(v.map { UInt64(bitPattern: $0) })
+        case .i32(let v): dataType = ONNXDataType.int32; rawData = packLittleEndian(v)
+        case .i64(let v): dataType = ONNXDataType.int64; rawData = packLittleEndian(v)
         case .bool(let v): dataType = ONNXDataType.bool; rawData = ArraySlice(v.map { $0 ? 1 : 0 })
         }
     }
@@ -26,23 +26,6 @@ extension TensorProto {
         if let rawData { w.bytesField(9, rawData) }
         return w
     }
-}
-
-/// The bytes of `values` in little-endian order.
-func packLittleEndian<T: FixedWidthInteger>(_ values: [T]) -> ArraySlice<UInt8> {
-    let size = MemoryLayout<T>.size
-    let bytes = [UInt8](unsafeUninitializedCapacity: values.count * size) { buffer, initialized in
-        values.withUnsafeBufferPointer { src in
-            for (i, v) in src.enumerated() {
-                let le = v.littleEndian
-                withUnsafeBytes(of: le) { b in
-                    for j in 0..<size { buffer[i * size + j] = b[j] }
-                }
-            }
-        }
-        initialized = values.count * size
-    }
-    return ArraySlice(bytes)
 }
 
 extension AttributeProto {

@@ -112,11 +112,12 @@ enum DimProto {
 
 struct ValueInfoProto {
     var name = ""
-    /// Nil when the type is not a tensor (sequence, map, optional) or is missing.
+    /// Nil when the element type is missing.
     var elemType: Int32?
     /// Nil when the shape is unknown (not even the rank).
     var dims: [DimProto]?
-    var isTensor = false
+    /// False for sequence, map, sparse and optional types; a missing type counts as an unknown tensor.
+    var isTensor = true
 }
 
 struct NodeProto {

@@ -3,8 +3,8 @@ import OctetIR
 // Resize in all its forms: Upsample (opsets 7-9), Resize 10 (scales only) and Resize 11+ (roi, scales, sizes).
 
 extension ONNXNodeContext {
-    /// Upsample and Resize-10 computed source coordinates as `x / scale` and took the floor for nearest:
-    /// Resize's asymmetric transformation with floor rounding.
+    /// Upsample and Resize-10 computed source coordinates as `x / scale` and, for nearest, took the floor
+    /// when growing: Resize's asymmetric transformation with floor rounding.
     private func legacyResizeAttributes() throws -> ResizeAttributes {
         let mode = try string("mode", default: "nearest")
         switch mode {
@@ -34,7 +34,17 @@ extension ONNXNodeContext {
     mutating func importResize() throws -> Op {
         if opset < 11 {
             try requireInputs(2...2)
-            let attributes = try legacyResizeAttributes()
+            var attributes = try legacyResizeAttributes()
+            // Resize-10 rounded nearest coordinates up when shrinking (as onnxruntime does): with constant
+            // scales that is the ceil mode; growing and shrinking in one node has no single mode.
+            if attributes.mode == .nearest, let scales = builder.initializers[inputs[1]]?.floatValues() {
+                if scales.contains(where: { $0 < 1 }) {
+                    guard scales.allSatisfy({ $0 <= 1 }) else {
+                        throw error("nearest resize that grows some axes and shrinks others is not supported before opset 11")
+                    }
+                    attributes.nearestMode = .ceil
+                }
+            }
             inputs = [inputs[0], "", inputs[1]]
             return .resize(attributes)
         }

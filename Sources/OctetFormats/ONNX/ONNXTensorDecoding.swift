@@ -59,17 +59,16 @@ extension TensorProto {
             throw FormatError("\(label) has \(raw.count) bytes of raw data, its shape \(dims) of \(ONNXDataType.name(dataType)) needs \(expected)")
         }
         switch dataType {
-        case ONNXDataType.float: return .f32(littleEndian(raw, count: count, as: UInt32.self).map(Float.init(bitPattern:)))
-        case ONNXDataType.float16: return .f16(littleEndian(raw, count: count, as: UInt16.self).map(Float16.init(bitPattern:)))
+        case ONNXDataType.float: return .f32(loadLittleEndian(raw, count: count, as: Float.self))
+        case ONNXDataType.float16: return .f16(loadLittleEndian(raw, count: count, as: Float16.self))
         case ONNXDataType.int8: return .i8(raw.map { Int8(bitPattern: $0) })
         case ONNXDataType.uint8: return .u8(Array(raw))
         case ONNXDataType.bool: return .bool(raw.map { $0 != 0 })
-        case ONNXDataType.int32: return .i32(littleEndian(raw, count: count, as: UInt32.self).map { Int32(bitPattern: $0) })
-        case ONNXDataType.int64: return .i64(littleEndian(raw, count: count, as: UInt64.self).map { Int64(bitPattern: $0) })
-        case ONNXDataType.double:
-            return .f32(littleEndian(raw, count: count, as: UInt64.self).map { Float(Double(bitPattern: $0)) })
-        case ONNXDataType.uint32: return .i64(littleEndian(raw, count: count, as: UInt32.self).map { Int64($0) })
-        case ONNXDataType.uint64: return .i64(try narrowUInt64(littleEndian(raw, count: count, as: UInt64.self)))
+        case ONNXDataType.int32: return .i32(loadLittleEndian(raw, count: count, as: Int32.self))
+        case ONNXDataType.int64: return .i64(loadLittleEndian(raw, count: count, as: Int64.self))
+        case ONNXDataType.double: return .f32(loadLittleEndian(raw, count: count, as: Double.self).map { Float($0) })
+        case ONNXDataType.uint32: return .i64(loadLittleEndian(raw, count: count, as: UInt32.self).map { Int64($0) })
+        case ONNXDataType.uint64: return .i64(try narrowUInt64(loadLittleEndian(raw, count: count, as: UInt64.self)))
         default: throw unsupportedType()
         }
     }
@@ -124,17 +123,5 @@ extension TensorProto {
             guard let out = Int64(exactly: v) else { throw FormatError("\(label) holds \(v), which does not fit int64") }
             return out
         }
-    }
-}
-
-/// Reads `count` little-endian integers of type `T` from packed bytes (the caller checked the length).
-func littleEndian<T: FixedWidthInteger & UnsignedInteger>(_ raw: ArraySlice<UInt8>, count: Int, as: T.Type) -> [T] {
-    [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-        raw.withUnsafeBytes { src in
-            guard let base = buffer.baseAddress, let from = src.baseAddress else { return }
-            memcpy(base, from, count * MemoryLayout<T>.size)
-        }
-        for i in 0..<count { buffer[i] = T(littleEndian: buffer[i]) }
-        initialized = count
     }
 }

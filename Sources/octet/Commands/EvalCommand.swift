@@ -73,6 +73,7 @@ struct EvalCommand: Command {
             bar.update(evaluation.images)
         }
         bar.finish()
+        for message in source.skippedMessages { printError("octet: warning: skipped \(message)") }
         let seconds = Date().timeIntervalSince(start)
         let rate = Double(evaluation.images) / max(seconds, 1e-9)
         if json {

@@ -4,26 +4,33 @@ import OctetIR
 /// `octet inspect MODEL`: what a model holds — inputs, outputs, op histogram, parameters, size.
 struct InspectCommand: Command {
     static let name = "inspect"
-    static let summary = "summarize a model (ops, parameters, inputs/outputs) or print its graph"
+    static let summary = "summarize a model (ops, parameters, inputs/outputs) or a .rec file"
     static let help = """
         usage: octet inspect MODEL [--graph]
+               octet inspect FILE.rec
 
-          MODEL      an ONNX file
+          MODEL      an ONNX file, or a .pth/.pt with --arch NAME
           --graph    print every node of the canonical graph (after constant and BatchNorm folding)
+          FILE.rec   records, labels, ids and image sizes of an MXNet RecordIO file (and its .idx)
+        \(ModelArgument.help)
         """
 
-    var path: String
+    var model: ModelArgument
     var showGraph: Bool
+    var path: String { model.path }
 
     init(parsing arguments: inout Arguments) throws(UsageError) {
         showGraph = arguments.flag("graph")
-        let rest = try arguments.positionals()
-        guard rest.count == 1 else { throw UsageError("expected one MODEL, got \(rest.count)") }
-        path = rest[0]
+        model = try ModelArgument(parsing: &arguments)
+        try model.readPositional(&arguments)
     }
 
     func run() throws {
-        let graph = try ModelLoader.load(path)
+        if path.lowercased().hasSuffix(".rec") {
+            try RecordSummaryPrinter.print(path)
+            return
+        }
+        let graph = try model.load(threads: 1)
         if showGraph {
             print(graph.text)
             return

@@ -14,7 +14,7 @@ struct QuantizeCommand: Command {
                               [--samples N] [--batch N] [--skip-conv 0,..|none] [--skip-dense]
                               [--exclude NODE,..] [--exclude-type OP,..] [--dump-scales F.json]
                               [--load-scales F.json] [--global-scale 8.0] [--percentile 99.999]
-                              [--eval DATA] [--limit N] [--threads N] [PREPROCESS]
+                              [--eval DATA] [--limit N] [--skip-bad] [--threads N] [PREPROCESS]
 
           MODEL              an ONNX file, or a .pth/.pt with --arch NAME
           --calib DATA       calibration images: .rec (+.idx), a folder of images, or .npy batches
@@ -30,6 +30,8 @@ struct QuantizeCommand: Command {
           --load-scales F    reuse a calibration written by --dump-scales (no --calib needed)
           --eval DATA        labelled images to report float and int8 top-1 and agreement on
           --limit N          images of --eval to use (default all)
+          --skip-bad         skip calibration records that fail to decode (counted) instead of stopping
+        \(ModelArgument.help)
         \(PreprocessOptions.help)
         """
 
@@ -43,6 +45,7 @@ struct QuantizeCommand: Command {
     var batch: Int
     var limit: Int?
     var threads: Int
+    var skipBad: Bool
     var dumpScales: String?
     var loadScales: String?
     var preprocess: PreprocessOptions
@@ -98,6 +101,7 @@ struct QuantizeCommand: Command {
             return v
         }
         threads = try arguments.int("threads", default: CPUBackend.defaultThreads, range: 1...256)
+        skipBad = arguments.flag("skip-bad")
         dumpScales = try arguments.option("dump-scales")
         loadScales = try arguments.option("load-scales")
         preprocess = try PreprocessOptions(parsing: &arguments)
@@ -165,7 +169,7 @@ struct QuantizeCommand: Command {
     private func calibrate(_ graph: Graph, plan: QuantizationPlan, data: String) throws -> [String: Observer] {
         let needsHistogram = modes.contains { $0.needsHistogram }
         let source = try DataSource(data, preprocessing: preprocess.preprocessing, batch: batch, limit: samples,
-                                    skipBad: false, threads: threads)
+                                    skipBad: skipBad, threads: threads)
         try source.checkFits(graph, file: data)
         let total = min(source.count ?? samples, samples)
         let bar = ProgressBar("calibrating", total: total)
@@ -187,7 +191,9 @@ struct QuantizeCommand: Command {
             printError("octet: warning: \(bad.count) tensor(s) had NaN/inf during calibration (left out of the ranges), "
                 + "e.g. \"\(bad.keys.sorted()[0])\"")
         }
-        printError("octet: calibrated \(plan.activations.count) tensors on \(seen) images")
+        for message in source.skippedMessages { printError("octet: warning: skipped \(message)") }
+        printError("octet: calibrated \(plan.activations.count) tensors on \(seen) images"
+            + (source.skipped > 0 ? " (\(source.skipped) bad records skipped)" : ""))
         return observers
     }
 

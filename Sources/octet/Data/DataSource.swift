@@ -1,6 +1,5 @@
 import Foundation
 import OctetData
-import OctetFormats
 import OctetIR
 
 /// One batch of preprocessed images and their labels (nil where the data has none).
@@ -9,65 +8,49 @@ struct LabelledBatch {
     var labels: [Int?]
 }
 
-/// Batches from a `.rec`, an image folder or a `.npy` file, preprocessed as the flags say.
+/// Batches from a `.rec`, an image folder, an image list or a `.npy` file, preprocessed as the flags say.
 ///
-/// A `.npy` holds already preprocessed NCHW float images; its labels, if any, are in `NAME.labels.npy`
-/// (integers, one per image) beside it.
+/// A `.npy` holds already preprocessed NCHW float images; its labels, if any, are in `NAME.labels.npy`.
 final class DataSource {
     let path: String
-    let size: Int
-    /// Images the source will yield (after --limit), when known.
-    private(set) var count: Int?
-    private(set) var skipped = 0
-    private let batch: Int
-    private var produced = 0
-    private let limit: Int?
-    private var npy: (images: Tensor, labels: [Int]?)?
+    /// The image shape the batches have ([C, H, W]).
+    let imageShape: [Int]
+    private let stream: BatchStream
+    private let isPreprocessed: Bool
 
-    init(_ path: String, preprocessing: Preprocessing, batch: Int, limit: Int?, skipBad: Bool, threads: Int) throws {
+    init(_ path: String, preprocessing: Preprocessing, batch: Int, limit: Int?, skipBad: Bool, threads: Int,
+         progress: ((BatchProgress) -> Void)? = nil) throws {
         self.path = path
-        self.size = preprocessing.size
-        self.batch = batch
-        self.limit = limit
-        if path.lowercased().hasSuffix(".npy") {
-            try openNPY()
-        } else {
-            throw InputError(path, "calibration data must be a .npy file in this build")
+        do {
+            let dataset = try Datasets.open(path: path)
+            var p = preprocessing
+            if let npy = dataset as? NPYDataset {
+                imageShape = npy.imageShape
+                isPreprocessed = true
+                if let side = npy.imageShape.last { p.size = side; p.resize = max(p.resize, side) }
+            } else {
+                imageShape = [3, preprocessing.size, preprocessing.size]
+                isPreprocessed = false
+            }
+            stream = try BatchStream(dataset: dataset, preprocessing: p, batchSize: batch, limit: limit,
+                                     skipBad: skipBad, threads: threads, progress: progress)
+        } catch {
+            throw InputError(path, error)
         }
     }
 
-    private func openNPY() throws {
-        let images: Tensor
-        do { images = try NPY.read(path: path) } catch { throw InputError(path, error) }
-        guard images.rank == 4, images.dtype == .f32 || images.dtype == .f16 else {
-            throw InputError(path, "expected preprocessed images as a float32 [N, C, H, W] array, found "
-                + "\(images.dtype.rawValue)\(images.shape)")
-        }
-        var labels: [Int]?
-        let labelPath = String(path.dropLast(4)) + ".labels.npy"
-        if FileManager.default.fileExists(atPath: labelPath) {
-            let t: Tensor
-            do { t = try NPY.read(path: labelPath) } catch { throw InputError(labelPath, error) }
-            guard t.dtype.isInteger, t.count == images.shape[0] else {
-                throw InputError(labelPath, "expected \(images.shape[0]) integer labels, found \(t.dtype.rawValue)\(t.shape)")
-            }
-            labels = t.int64Values().map { Int($0) }
-        }
-        npy = (images, labels)
-        count = min(images.shape[0], limit ?? Int.max)
-    }
+    /// Images the source will yield (after --limit), when known.
+    var count: Int? { stream.total }
+    var skipped: Int { stream.skipped.count }
+    var skippedMessages: [String] { stream.skipped }
 
     func next() throws -> LabelledBatch? {
-        guard let npy else { return nil }
-        let total = count ?? 0
-        guard produced < total else { return nil }
-        let n = min(batch, total - produced)
-        let per = npy.images.count / max(npy.images.shape[0], 1)
-        let values = npy.images.floatValues()
-        let slice = Array(values[(produced * per)..<((produced + n) * per)])
-        let labels: [Int?] = (produced..<(produced + n)).map { npy.labels?[$0] }
-        produced += n
-        return LabelledBatch(images: Tensor(shape: [n] + npy.images.shape.dropFirst(), floats: slice), labels: labels)
+        do {
+            guard let b = try stream.next() else { return nil }
+            return LabelledBatch(images: b.input, labels: b.classIndices)
+        } catch {
+            throw InputError(path, error)
+        }
     }
 }
 
@@ -75,19 +58,18 @@ extension DataSource {
     /// Checks that the model takes one image input of a shape the data can feed.
     func checkFits(_ graph: Graph, file: String) throws {
         guard graph.inputs.count == 1 else {
-            throw InputError(file, "the model has \(graph.inputs.count) inputs; calibration data feeds models with one image input")
+            throw InputError(file, "the model has \(graph.inputs.count) inputs; image data feeds models with one image input")
         }
         let input = graph.inputs[0]
-        let dataShape = npy.map { Array($0.images.shape.dropFirst()) } ?? [3, size, size]
         guard let shape = input.shape else { return }
-        guard shape.count == 4 else {
+        guard shape.count == 4, imageShape.count == 3 else {
             throw InputError(file, "the model's input \"\(input.name)\" has rank \(shape.count); images give NCHW (rank 4)")
         }
         for (axis, name) in [(1, "channels"), (2, "height"), (3, "width")] {
-            if let v = shape[axis].value, v != dataShape[axis - 1] {
-                let hint = npy == nil && axis > 1 ? "; pass --size \(v)" : ""
+            if let v = shape[axis].value, v != imageShape[axis - 1] {
+                let hint = !isPreprocessed && axis > 1 ? "; pass --size \(v)" : ""
                 throw InputError(file, "the model's input \"\(input.name)\" has \(name) \(v), the data gives "
-                    + "\(dataShape[axis - 1])\(hint)")
+                    + "\(imageShape[axis - 1])\(hint)")
             }
         }
     }

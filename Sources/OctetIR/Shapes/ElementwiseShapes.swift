@@ -1,0 +1,31 @@
+/// Shape rules for elementwise ops: broadcasting binary ops, Clip, Dropout.
+extension ShapeInference {
+    func binaryType(_ node: Node, _ op: BinaryOp) throws(IRError) -> TensorType {
+        let a = type(node, 0)
+        let b = type(node, 1)
+        if op != .pow { try checkSameDType(node, a.dtype, b.dtype) }  // Pow's exponent may differ
+        guard let sa = a.shape, let sb = b.shape else { return TensorType(dtype: a.dtype, shape: nil) }
+        switch broadcastShapes(sa, sb) {
+        case .success(let s):
+            return TensorType(dtype: a.dtype, shape: s)
+        case .failure(let e):
+            throw mismatch(node, "cannot broadcast \(shapeText(sa)) with \(shapeText(sb)) (\(e.left) vs \(e.right))")
+        }
+    }
+
+    func clipType(_ node: Node) throws(IRError) -> TensorType {
+        let x = type(node, 0)
+        for i in 1...2 {
+            try checkSameDType(node, x.dtype, type(node, i).dtype)
+            if let bound = shape(node, i), bound.elementCount.value.map({ $0 != 1 }) ?? false {
+                throw mismatch(node, "\(i == 1 ? "min" : "max") has shape \(shapeText(bound)), must be a scalar")
+            }
+        }
+        return x
+    }
+
+    func dropoutTypes(_ node: Node) -> [TensorType] {
+        let x = type(node, 0)
+        return [x, TensorType(dtype: .bool, shape: x.shape)]
+    }
+}
