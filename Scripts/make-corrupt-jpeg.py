@@ -126,6 +126,13 @@ def main():
 
     progressive = encode(crop, quality=85, subsampling=2, progressive=True)
     write("progressive-truncated.jpg", progressive[:len(progressive) * 2 // 3])
+    # One 8x8 gray progressive DC scan repeated 1001 times: each decodes, the count is the defect.
+    tiny = encode(crop.convert("L").crop((0, 0, 8, 8)), quality=85, progressive=True)
+    first = find(tiny, 0xDA)
+    end = tiny.index(b"\xff", first[3])
+    while tiny[end + 1] == 0:
+        end = tiny.index(b"\xff", end + 2)
+    write("too-many-scans.jpg", tiny[:first[1]] + tiny[first[1]:end] * 1001 + b"\xff\xd9")
     print(f"wrote {len(os.listdir(OUT))} files to {OUT}")
     return 0
 

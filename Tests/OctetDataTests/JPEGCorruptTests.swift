@@ -27,6 +27,7 @@ import Testing
         "restart-out-of-order.jpg": "expected restart marker RST1",
         "soi-only.jpg": "no frame header",
         "sos-before-sof.jpg": "before any frame header",
+        "too-many-scans.jpg": "beyond the limit of 1000 scans",
         "truncated-header.jpg": "runs past the end of the file",
         "truncated-scan.jpg": "ends early",
         "undefined-huffman-table.jpg": "Huffman table 3, which is not defined",

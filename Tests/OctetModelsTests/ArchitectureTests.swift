@@ -1,3 +1,4 @@
+import OctetFormats
 import OctetIR
 import OctetModels
 import OctetTestSupport
@@ -35,6 +36,9 @@ struct ArchitectureTests {
         #expect(graph.inputs == [ValueInfo(name: "input", dtype: .f32,
                                            shape: [.symbolic("batch"), .fixed(3), .fixed(size), .fixed(size)])])
         #expect(graph.outputs == [ValueInfo(name: "logits", dtype: .f32, shape: [.symbolic("batch"), .fixed(7)])])
+        try graph.verify()
+        let inferred = try graph.inferringShapes()
+        #expect(inferred.valueInfo["logits"]?.shape == [.symbolic("batch"), .fixed(7)])
         #expect(Set(graph.nodes.map(\.name)).count == graph.nodes.count)
         let outputs = graph.nodes.flatMap(\.outputs)
         #expect(Set(outputs).count == outputs.count)
@@ -49,6 +53,17 @@ struct ArchitectureTests {
         #expect(outputs.last == "logits")
         let parameters = arch.expectedParameters(numClasses: 7).map(\.key)
         #expect(Set(parameters).isSubset(of: Set(graph.initializers.keys)))
+    }
+
+    /// `octet convert` writes the graph as ONNX: it must encode and read back with the same structure.
+    @Test("the graph survives an ONNX round trip")
+    func onnxRoundTrip() throws {
+        let graph = try ModelZoo.build(arch: "mobilenet_v2", weights: Synthetic.weights(MobileNetV2()))
+        let model = try ONNXImporter.decode(try ONNXExporter.encode(graph))
+        #expect(model.graph.nodes.map(\.op) == graph.nodes.map(\.op))
+        #expect(model.graph.inputs == graph.inputs)
+        #expect(model.graph.outputs.map(\.name) == ["logits"])
+        #expect(model.graph.initializers == graph.initializers)
     }
 
     /// TF "SAME": the odd pixel of padding goes bottom/right; sizes that divide evenly pad evenly.
