@@ -49,6 +49,11 @@ public struct CPUBackend: Backend, NodeEvaluator {
         case .binary, .clip:
             if dtype(0) == .bool { return .unsupported(reason: "\(node.op.onnxName) on bool") }
             return .supported
+        case .range:
+            if let t = dtype(0), t == .i8 || t == .u8 || t == .bool {
+                return .unsupported(reason: "Range on \(t) (f32, f16, i32 and i64 only)")
+            }
+            return .supported
         case .resize(let a):
             return a.mode == .nearest ? .supported : floatOnly(0)
         case .quantizeLinear:
@@ -62,7 +67,7 @@ public struct CPUBackend: Backend, NodeEvaluator {
             }
             return .supported
         case .unary(.relu), .concat, .split, .reshape, .flatten, .transpose, .squeeze, .unsqueeze, .pad, .slice,
-             .gather, .shape, .constantOfShape, .constant, .identity, .dropout, .cast:
+             .gather, .shape, .constantOfShape, .expand, .constant, .identity, .dropout, .cast:
             return .supported
         }
     }

@@ -3,7 +3,8 @@ extension Op {
     public var inputArity: (min: Int, max: Int) {
         switch self {
         case .conv, .convTranspose, .gemm: (2, 3)
-        case .matMul, .binary, .reshape, .unsqueeze, .gather: (2, 2)
+        case .matMul, .binary, .reshape, .unsqueeze, .gather, .expand: (2, 2)
+        case .range: (3, 3)
         case .unary, .leakyRelu, .hardSigmoid, .softmax, .maxPool, .averagePool, .globalAveragePool,
              .globalMaxPool, .flatten, .transpose, .shape, .constantOfShape, .identity, .cast: (1, 1)
         case .clip: (1, 3)
@@ -27,7 +28,7 @@ extension Op {
         case .conv, .convTranspose, .gemm, .matMul, .binary, .unary, .leakyRelu, .hardSigmoid, .clip,
              .softmax, .batchNormalization, .averagePool, .globalAveragePool, .globalMaxPool, .reduceMean,
              .concat, .reshape, .flatten, .transpose, .squeeze, .unsqueeze, .pad, .resize, .slice, .gather,
-             .shape, .constantOfShape, .constant, .identity, .cast, .quantizeLinear, .dequantizeLinear: (1, 1)
+             .shape, .constantOfShape, .expand, .range, .constant, .identity, .cast, .quantizeLinear, .dequantizeLinear: (1, 1)
         }
     }
 }

@@ -26,7 +26,7 @@ extension Op {
             if a.transA { add("transA", 1) }
             if a.transB { add("transB", 1) }
         case .matMul, .binary, .unary, .clip, .globalAveragePool, .globalMaxPool, .squeeze, .unsqueeze, .slice,
-             .identity, .dropout:
+             .expand, .range, .identity, .dropout:
             break
         case .leakyRelu(let alpha):
             add("alpha", alpha)

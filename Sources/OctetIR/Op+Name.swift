@@ -31,6 +31,8 @@ extension Op {
         case .gather: "Gather"
         case .shape: "Shape"
         case .constantOfShape: "ConstantOfShape"
+        case .expand: "Expand"
+        case .range: "Range"
         case .constant: "Constant"
         case .identity: "Identity"
         case .dropout: "Dropout"

@@ -42,6 +42,8 @@ public enum Op: Sendable, Equatable {
     case gather(axis: Int)                       // data, indices
     case shape(start: Int, end: Int?)
     case constantOfShape(value: Tensor)          // input (shape)
+    case expand                                  // input, shape
+    case range                                   // start, limit, delta (scalars)
     case constant(Tensor)
     case identity
     case dropout                                 // data, ratio?, training_mode? (inference: identity)

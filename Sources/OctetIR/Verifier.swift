@@ -79,7 +79,7 @@ extension Node {
         case .constantOfShape(let value):
             guard value.count == 1 else { throw bad("value has \(value.count) elements, needs 1") }
         case .matMul, .binary, .unary, .clip, .softmax, .globalAveragePool, .globalMaxPool, .reduceMean, .concat,
-             .reshape, .flatten, .squeeze, .unsqueeze, .pad, .slice, .gather, .shape, .constant, .identity,
+             .reshape, .flatten, .squeeze, .unsqueeze, .pad, .slice, .gather, .shape, .expand, .range, .constant, .identity,
              .dropout, .cast, .quantizeLinear, .dequantizeLinear:
             break  // axes and ranks are checked against shapes by the shape rules
         }

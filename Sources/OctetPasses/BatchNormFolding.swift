@@ -66,8 +66,8 @@ public struct BatchNormFolding: GraphPass {
             return foldGemm(node, a, t, in: &g, names: &names)
         case .matMul, .binary, .unary, .leakyRelu, .hardSigmoid, .clip, .softmax, .batchNormalization, .maxPool,
              .averagePool, .globalAveragePool, .globalMaxPool, .reduceMean, .concat, .split, .reshape, .flatten,
-             .transpose, .squeeze, .unsqueeze, .pad, .resize, .slice, .gather, .shape, .constantOfShape, .constant,
-             .identity, .dropout, .cast, .quantizeLinear, .dequantizeLinear:
+             .transpose, .squeeze, .unsqueeze, .pad, .resize, .slice, .gather, .shape, .constantOfShape, .expand,
+             .range, .constant, .identity, .dropout, .cast, .quantizeLinear, .dequantizeLinear:
             return nil
         }
     }

@@ -63,7 +63,7 @@ public struct ConstantFolding: GraphPass {
         case .conv, .convTranspose, .gemm, .matMul, .binary, .unary, .leakyRelu, .hardSigmoid, .clip, .softmax,
              .batchNormalization, .maxPool, .averagePool, .globalAveragePool, .globalMaxPool, .reduceMean, .concat,
              .split, .reshape, .flatten, .transpose, .squeeze, .unsqueeze, .pad, .resize, .slice, .gather, .shape,
-             .constantOfShape, .identity, .dropout, .cast:
+             .constantOfShape, .expand, .range, .identity, .dropout, .cast:
             break
         }
         if node.outputs.count == 1, let t = proven[node.outputs[0]] { return [t] }

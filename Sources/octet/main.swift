@@ -11,6 +11,7 @@ let commands: [any Command.Type] = [
     CompareCommand.self,
     DecodeCommand.self,
     PackCommand.self,
+    ConvertCommand.self,
 ]
 
 let usage = """

@@ -41,6 +41,8 @@ struct ONNXOpExporter {
         case .matMul, .binary, .globalAveragePool, .globalMaxPool, .clip, .squeeze, .unsqueeze, .slice,
              .identity, .dropout:
             break
+        case .expand: try require(8, node, "Expand")
+        case .range: try require(11, node, "Range")
         case .unary(let u):
             if u == .hardSwish { try require(14, node, "HardSwish") }
         case .leakyRelu(let alpha): a.append(.float("alpha", alpha))

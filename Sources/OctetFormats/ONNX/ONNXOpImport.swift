@@ -10,7 +10,7 @@ extension ONNXNodeContext {
         "Sqrt", "Relu", "Sigmoid", "Tanh", "Erf", "HardSwish", "LeakyRelu", "HardSigmoid", "Clip", "Softmax",
         "BatchNormalization", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "ReduceMean",
         "Concat", "Split", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Pad", "Resize", "Upsample",
-        "Slice", "Gather", "Shape", "ConstantOfShape", "Constant", "Identity", "Dropout", "Cast",
+        "Slice", "Gather", "Shape", "ConstantOfShape", "Expand", "Range", "Constant", "Identity", "Dropout", "Cast",
         "QuantizeLinear", "DequantizeLinear",
     ]
 
@@ -63,6 +63,8 @@ extension ONNXNodeContext {
             let value = try tensor("value") ?? Tensor(shape: [1], floats: [0])
             guard value.count == 1 else { throw error("value has \(value.count) elements, expected 1") }
             return .constantOfShape(value: value)
+        case "Expand": try requireInputs(2...2); return .expand
+        case "Range": try requireInputs(3...3); return .range
         case "Resize": return try importResize()
         case "Upsample": return try importUpsample()
         default: throw error("op \(proto.opType) is not supported")

@@ -134,6 +134,8 @@ struct ShapeInference {
         case .gather(let axis): return [try gatherType(node, axis: axis)]
         case .shape(let start, let end): return [try shapeOpType(node, start: start, end: end)]
         case .constantOfShape(let value): return [try constantOfShapeType(node, value: value)]
+        case .expand: return [try expandType(node)]
+        case .range: return [try rangeType(node)]
         case .constant(let t): return [TensorType(dtype: t.dtype, shape: t.shape.map(Dim.fixed))]
         case .dropout: return dropoutTypes(node)
         case .cast(let to): return [TensorType(dtype: to, shape: type(node, 0).shape)]

@@ -65,7 +65,7 @@ extension ShapeInference {
             return combinedDims(node, op)
         case .conv, .convTranspose, .gemm, .matMul, .unary, .leakyRelu, .hardSigmoid, .clip, .softmax,
              .batchNormalization, .maxPool, .averagePool, .globalAveragePool, .globalMaxPool, .reduceMean,
-             .split, .reshape, .flatten, .transpose, .pad, .resize, .constantOfShape, .constant, .dropout,
+             .split, .reshape, .flatten, .transpose, .pad, .resize, .constantOfShape, .expand, .range, .constant, .dropout,
              .quantizeLinear, .dequantizeLinear:
             return nil
         }

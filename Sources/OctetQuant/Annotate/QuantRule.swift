@@ -49,7 +49,7 @@ enum QuantRule {
             return isActivation(0) ? [0: .activation] : nil
         case .convTranspose, .unary, .leakyRelu, .hardSigmoid, .clip, .softmax, .batchNormalization,
              .globalMaxPool, .reduceMean, .split, .reshape, .flatten, .transpose, .squeeze, .unsqueeze, .pad,
-             .resize, .slice, .gather, .shape, .constantOfShape, .constant, .identity, .dropout, .cast,
+             .resize, .slice, .gather, .shape, .constantOfShape, .expand, .range, .constant, .identity, .dropout, .cast,
              .quantizeLinear, .dequantizeLinear:
             return nil
         }
