@@ -6,6 +6,8 @@ struct Interpreter: CompiledModel {
     let threads: Int
     /// Values no node reads after node `i` (graph outputs are never listed).
     private let releaseAfter: [[String]]
+    /// Dense nodes on the fast kernels, their weights packed once.
+    private let fast: FastPlan
 
     /// Checks that every value a node reads is defined before it and every graph output is defined.
     init(graph: Graph, threads: Int) throws {
@@ -35,6 +37,7 @@ struct Interpreter: CompiledModel {
             release[i].append(name)
         }
         releaseAfter = release
+        fast = FastPlan(graph: graph)
     }
 
     func run(_ inputs: [String: Tensor]) throws -> [String: Tensor] {
@@ -42,6 +45,11 @@ struct Interpreter: CompiledModel {
         var values = inputs
         for (i, node) in graph.nodes.enumerated() {
             let args = node.inputs.map { $0.isEmpty ? nil : values[$0] ?? graph.initializers[$0] }
+            if let produced = try fast.run(i, node: node, inputs: args, threads: threads) {
+                values.merge(produced) { $1 }
+                for name in releaseAfter[i] { values[name] = nil }
+                continue
+            }
             let results = try Kernels.run(KernelContext(node: node, inputs: args, threads: threads))
             for (k, name) in node.outputs.enumerated() where !name.isEmpty {
                 guard k < results.count else {

@@ -4,10 +4,10 @@ import OctetIR
 enum Kernels {
     static func run(_ ctx: KernelContext) throws -> [Tensor] {
         switch ctx.node.op {
-        // Dense ops: the fast packed kernels replace these three lines.
-        case .conv(let a): return [try Conv.run(a, ctx)]
-        case .gemm(let a): return [try Gemm.gemm(a, ctx)]
-        case .matMul: return [try Gemm.matMul(ctx)]
+        // Dense ops: the fast packed kernels, or the reference for what they decline.
+        case .conv(let a): return [try FastConv.run(a, ctx) ?? Conv.run(a, ctx)]
+        case .gemm(let a): return [try FastDense.gemm(a, ctx) ?? Gemm.gemm(a, ctx)]
+        case .matMul: return [try FastDense.matMul(ctx) ?? Gemm.matMul(ctx)]
 
         case .convTranspose(let a): return [try ConvTranspose.run(a, ctx)]
         case .binary(let op): return [try Elementwise.binary(op, ctx)]

@@ -9,7 +9,9 @@ let commands: [any Command.Type] = [
     QuantizeCommand.self,
     EvalCommand.self,
     CompareCommand.self,
+    DecodeCommand.self,
     PackCommand.self,
+    ConvertCommand.self,
 ]
 
 let usage = """

@@ -24,16 +24,26 @@ enum DepthwiseConv {
         let layout = PhaseLayout(g)
         let planes = g.batch * g.inChannels
         let parts = max(1, min(threads, planes))
-        Parallel.forEach(parts) { t in
+        // Offsets of every tap relative to the output column, for output row 0.
+        let tapOffsets = (0..<g.kernelHeight * g.kernelWidth).map { t in
+            let (ky, kx) = (t / g.kernelWidth, t % g.kernelWidth)
+            let column = kx * g.dilationX
+            return ky * g.dilationY * layout.rowStride + (column % g.strideX) * layout.phaseStride + column / g.strideX
+        }
+        parallelFor(parts, threads: parts) { t in
+            // Zeroed once: the padding sits at the same places in every plane, only the inside is rewritten.
             let scratch = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: layout.floats / 4 + 1)
+            scratch.initialize(repeating: SIMD4(), count: layout.floats / 4 + 1)
             defer { scratch.deallocate() }
             let buffer = UnsafeMutableRawPointer(scratch).assumingMemoryBound(to: Float.self)
             weights.splatted.withUnsafeBufferPointer { w in
-                for plane in (planes * t / parts)..<(planes * (t + 1) / parts) {
-                    let channel = plane % g.inChannels
-                    layout.fill(buffer, from: input + plane * g.inPlane)
-                    convolve(g, layout, buffer, w.baseAddress! + channel * weights.taps, bias?[channel] ?? 0,
-                             output + plane * g.outPlane, activation)
+                tapOffsets.withUnsafeBufferPointer { offsets in
+                    for plane in (planes * t / parts)..<(planes * (t + 1) / parts) {
+                        let channel = plane % g.inChannels
+                        layout.fill(buffer, from: input + plane * g.inPlane)
+                        convolve(g, layout, buffer, w.baseAddress! + channel * weights.taps, offsets,
+                                 bias?[channel] ?? 0, output + plane * g.outPlane, activation)
+                    }
                 }
             }
         }
@@ -41,44 +51,63 @@ enum DepthwiseConv {
 
     /// One output plane from a phase-split padded input plane.
     private static func convolve(_ g: ConvGeometry, _ layout: PhaseLayout, _ padded: UnsafeMutablePointer<Float>,
-                                 _ w: UnsafePointer<SIMD4<Float>>, _ bias: Float,
+                                 _ w: UnsafePointer<SIMD4<Float>>, _ offsets: UnsafeBufferPointer<Int>, _ bias: Float,
                                  _ out: UnsafeMutablePointer<Float>, _ activation: FusedActivation?) {
-        let lo = SIMD4<Float>(repeating: activation?.lower ?? -.infinity)
-        let hi = SIMD4<Float>(repeating: activation?.upper ?? .infinity)
-        var tail = (SIMD4<Float>(), SIMD4<Float>())
-        // Offsets of every tap relative to the output column, for output row 0.
-        let tapOffsets = (0..<g.kernelHeight * g.kernelWidth).map { t in
-            let (ky, kx) = (t / g.kernelWidth, t % g.kernelWidth)
-            let column = kx * g.dilationX
-            return ky * g.dilationY * layout.rowStride + (column % g.strideX) * layout.phaseStride + column / g.strideX
-        }
-        tapOffsets.withUnsafeBufferPointer { offsets in
-            for oy in 0..<g.outHeight {
-                let rowBase = padded + oy * g.strideY * layout.rowStride
-                let outRow = out + oy * g.outWidth
-                for ox in stride(from: 0, to: g.outWidth, by: vector) {
-                    var a0 = SIMD4<Float>(repeating: bias), a1 = a0
-                    for t in 0..<offsets.count {
-                        let raw = UnsafeRawPointer(rowBase + offsets[t] + ox)
-                        a0 += w[t] * raw.loadUnaligned(as: SIMD4<Float>.self)
-                        a1 += w[t] * raw.loadUnaligned(fromByteOffset: 16, as: SIMD4<Float>.self)
-                    }
-                    if activation != nil {
-                        a0 = pointwiseMin(pointwiseMax(a0, lo), hi)
-                        a1 = pointwiseMin(pointwiseMax(a1, lo), hi)
-                    }
-                    if ox + vector <= g.outWidth {
-                        let raw = UnsafeMutableRawPointer(outRow + ox)
-                        raw.storeBytes(of: a0, as: SIMD4<Float>.self)
-                        raw.storeBytes(of: a1, toByteOffset: 16, as: SIMD4<Float>.self)
-                    } else {
-                        tail = (a0, a1)
-                        withUnsafeBytes(of: &tail) { bytes in
-                            let values = bytes.assumingMemoryBound(to: Float.self)
-                            for i in 0..<(g.outWidth - ox) { outRow[ox + i] = values[i] }
-                        }
+        let clamp = activation.map { (SIMD4<Float>(repeating: $0.lower), SIMD4<Float>(repeating: $0.upper)) }
+        do {
+            let o = offsets.baseAddress!
+            if offsets.count == 9 {
+                // 3x3, the common case: nine weights in registers, three row pointers and the offsets of
+                // columns 1 and 2 (column 0 is at offset 0 of its row), the tap loop unrolled.
+                let (w0, w1, w2, w3, w4, w5, w6, w7, w8) = (w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8])
+                let (c1, c2, r1, r2) = (o[1], o[2], o[3], o[6])
+                for oy in 0..<g.outHeight {
+                    let row0 = padded + oy * g.strideY * layout.rowStride
+                    let row1 = row0 + r1, row2 = row0 + r2
+                    for ox in stride(from: 0, to: g.outWidth, by: vector) {
+                        var a = (SIMD4<Float>(repeating: bias), SIMD4<Float>(repeating: bias))
+                        tap(row0 + ox, w0, &a); tap(row0 + ox + c1, w1, &a); tap(row0 + ox + c2, w2, &a)
+                        tap(row1 + ox, w3, &a); tap(row1 + ox + c1, w4, &a); tap(row1 + ox + c2, w5, &a)
+                        tap(row2 + ox, w6, &a); tap(row2 + ox + c1, w7, &a); tap(row2 + ox + c2, w8, &a)
+                        store(a, clamp, to: out + oy * g.outWidth + ox, count: g.outWidth - ox)
                     }
                 }
+                return
+            }
+            for oy in 0..<g.outHeight {
+                let row = padded + oy * g.strideY * layout.rowStride
+                for ox in stride(from: 0, to: g.outWidth, by: vector) {
+                    var a = (SIMD4<Float>(repeating: bias), SIMD4<Float>(repeating: bias))
+                    for t in 0..<offsets.count { tap(row + ox + o[t], w[t], &a) }
+                    store(a, clamp, to: out + oy * g.outWidth + ox, count: g.outWidth - ox)
+                }
+            }
+        }
+    }
+
+    /// Adds one tap's weight times the eight inputs at `p` to the accumulators.
+    @inline(__always)
+    private static func tap(_ p: UnsafeMutablePointer<Float>, _ w: SIMD4<Float>,
+                            _ a: inout (SIMD4<Float>, SIMD4<Float>)) {
+        let raw = UnsafeRawPointer(p)
+        a.0 += w * raw.loadUnaligned(as: SIMD4<Float>.self)
+        a.1 += w * raw.loadUnaligned(fromByteOffset: 16, as: SIMD4<Float>.self)
+    }
+
+    /// Writes eight results (clamped when asked), or the first `count` of them at the end of a row.
+    @inline(__always)
+    private static func store(_ a: (SIMD4<Float>, SIMD4<Float>), _ clamp: (SIMD4<Float>, SIMD4<Float>)?,
+                              to out: UnsafeMutablePointer<Float>, count: Int) {
+        var a = a
+        if let (lo, hi) = clamp { a = (a.0.clamped(lo, hi), a.1.clamped(lo, hi)) }
+        if count >= vector {
+            let raw = UnsafeMutableRawPointer(out)
+            raw.storeBytes(of: a.0, as: SIMD4<Float>.self)
+            raw.storeBytes(of: a.1, toByteOffset: 16, as: SIMD4<Float>.self)
+        } else {
+            withUnsafeBytes(of: &a) { bytes in
+                let values = bytes.assumingMemoryBound(to: Float.self)
+                for i in 0..<count { out[i] = values[i] }
             }
         }
     }
@@ -105,23 +134,48 @@ private struct PhaseLayout {
         floats = rows * rowStride
     }
 
-    /// Copies one input plane into the scratch plane with zero padding, split by column phase.
+    /// Copies one input plane into the inside of the scratch plane, split by column phase; the padding
+    /// around it is never written, so it stays zero from the first fill.
     func fill(_ buffer: UnsafeMutablePointer<Float>, from plane: UnsafePointer<Float>) {
-        for r in 0..<rows {
-            let row = buffer + r * rowStride
-            let iy = r - g.padTop
-            guard iy >= 0 && iy < g.height else {
-                row.update(repeating: 0, count: rowStride)
-                continue
+        let firstRow = max(0, g.padTop), lastRow = min(rows, g.padTop + g.height)
+        for phase in 0..<g.strideX {
+            // Phase index i holds input column i·sx + phase − left; [begin, end) of them lie inside the row.
+            let offset = phase - g.padLeft
+            let begin = min(phaseStride, max(0, (-offset + g.strideX - 1) / g.strideX))
+            let end = max(begin, min(phaseStride, (g.width - offset + g.strideX - 1) / g.strideX))
+            let count = end - begin
+            var target = buffer + firstRow * rowStride + phase * phaseStride + begin
+            var source = plane + (firstRow - g.padTop) * g.width + begin * g.strideX + offset
+            for _ in firstRow..<max(firstRow, lastRow) {
+                Self.copy(source, stride: g.strideX, count: count, to: target)
+                target += rowStride
+                source += g.width
             }
-            let source = plane + iy * g.width
-            for phase in 0..<g.strideX {
-                let target = row + phase * phaseStride
-                for i in 0..<phaseStride {
-                    let ix = i * g.strideX + phase - g.padLeft
-                    target[i] = ix >= 0 && ix < g.width ? source[ix] : 0
-                }
+        }
+    }
+
+    /// `count` values `src[0], src[stride], …` by vectors for strides 1 and 2 (no library call: rows are short).
+    private static func copy(_ src: UnsafePointer<Float>, stride: Int, count: Int, to target: UnsafeMutablePointer<Float>) {
+        var i = 0
+        if stride == 1 {
+            while i + 4 <= count {
+                UnsafeMutableRawPointer(target + i).storeBytes(
+                    of: UnsafeRawPointer(src + i).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+                i += 4
             }
+        } else if stride == 2 {
+            // Values 0...3 and 3...6 of each step: never a value past the last one needed.
+            while i + 4 <= count {
+                let raw = UnsafeRawPointer(src + 2 * i)
+                let a = raw.loadUnaligned(as: SIMD4<Float>.self)
+                let b = raw.loadUnaligned(fromByteOffset: 12, as: SIMD4<Float>.self)
+                UnsafeMutableRawPointer(target + i).storeBytes(of: SIMD4(a[0], a[2], b[1], b[3]), as: SIMD4<Float>.self)
+                i += 4
+            }
+        }
+        while i < count {
+            target[i] = src[i * stride]
+            i += 1
         }
     }
 }

@@ -94,7 +94,7 @@ public struct PreparedConv: Sendable {
         }
         if perItem == 1 && threads > 1 {
             let parts = min(threads, work)
-            Parallel.forEach(parts) { t in
+            parallelFor(parts, threads: parts) { t in
                 for i in (work * t / parts)..<(work * (t + 1) / parts) { item(i) }
             }
         } else {
@@ -110,5 +110,13 @@ public enum FastConv {
                            activation: FusedActivation? = nil, threads: Int) -> Tensor? {
         PreparedConv(weight: weight, bias: bias, attributes: attributes)?
             .run(input, activation: activation, threads: threads)
+    }
+}
+
+extension FastConv {
+    /// A Conv node's inputs on the fast kernels; nil when they decline (absent input, other types, shapes).
+    static func run(_ attributes: ConvAttributes, _ ctx: KernelContext) -> Tensor? {
+        guard let x = ctx.optionalInput(0), let w = ctx.optionalInput(1) else { return nil }
+        return run(input: x, weight: w, bias: ctx.optionalInput(2), attributes: attributes, threads: ctx.threads)
     }
 }

@@ -140,3 +140,17 @@ public enum FastDense {
         PreparedDense(matMulB: b)?.run(a, threads: threads)
     }
 }
+
+extension FastDense {
+    /// A Gemm node's inputs on the fast kernels; nil when they decline.
+    static func gemm(_ attributes: GemmAttributes, _ ctx: KernelContext) -> Tensor? {
+        guard let a = ctx.optionalInput(0), let b = ctx.optionalInput(1) else { return nil }
+        return gemm(a: a, b: b, c: ctx.optionalInput(2), attributes: attributes, threads: ctx.threads)
+    }
+
+    /// A MatMul node's inputs on the fast kernels; nil when they decline.
+    static func matMul(_ ctx: KernelContext) -> Tensor? {
+        guard let a = ctx.optionalInput(0), let b = ctx.optionalInput(1) else { return nil }
+        return matMul(a: a, b: b, threads: ctx.threads)
+    }
+}

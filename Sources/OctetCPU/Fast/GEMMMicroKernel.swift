@@ -51,9 +51,10 @@ extension MicroTile {
         }
         if let clamp = epilogue.clamp {
             let lo = SIMD4<Float>(repeating: clamp.lower), hi = SIMD4<Float>(repeating: clamp.upper)
-            func f(_ v: SIMD4<Float>) -> SIMD4<Float> { pointwiseMin(pointwiseMax(v, lo), hi) }
-            c00 = f(c00); c01 = f(c01); c10 = f(c10); c11 = f(c11); c20 = f(c20); c21 = f(c21)
-            c30 = f(c30); c31 = f(c31); c40 = f(c40); c41 = f(c41); c50 = f(c50); c51 = f(c51)
+            c00 = c00.clamped(lo, hi); c01 = c01.clamped(lo, hi); c10 = c10.clamped(lo, hi)
+            c11 = c11.clamped(lo, hi); c20 = c20.clamped(lo, hi); c21 = c21.clamped(lo, hi)
+            c30 = c30.clamped(lo, hi); c31 = c31.clamped(lo, hi); c40 = c40.clamped(lo, hi)
+            c41 = c41.clamped(lo, hi); c50 = c50.clamped(lo, hi); c51 = c51.clamped(lo, hi)
         }
         store(c, c00, c01); store(c + ldc, c10, c11); store(c + 2 * ldc, c20, c21)
         store(c + 3 * ldc, c30, c31); store(c + 4 * ldc, c40, c41); store(c + 5 * ldc, c50, c51)

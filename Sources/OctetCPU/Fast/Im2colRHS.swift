@@ -9,39 +9,63 @@ struct Im2colRHS: RHSPacker {
 
     func pack(depth: Range<Int>, columns: Range<Int>, into panels: UnsafeMutablePointer<Float>) {
         let g = geometry
+        let lanes = MicroTile.columns
         let kc = depth.count
-        let panelSize = kc * MicroTile.columns
+        // Per row of the block: where its tap lands relative to an output pixel's top-left input corner.
         let taps = g.kernelHeight * g.kernelWidth
-        let end = min(columns.upperBound, g.outPlane)
+        var tapY = [Int](repeating: 0, count: kc), tapX = tapY, tapOffset = tapY
         for kk in 0..<kc {
             let k = depth.lowerBound + kk
-            let c = k / taps, ky = (k % taps) / g.kernelWidth, kx = k % g.kernelWidth
-            let plane = input + c * g.inPlane
-            let rowOffset = ky * g.dilationY - g.padTop
-            let columnOffset = kx * g.dilationX - g.padLeft
-            // Output columns whose input column lies inside the image: ox in [first, last).
-            let first = min(g.outWidth, max(0, (-columnOffset + g.strideX - 1) / g.strideX))
-            let last = max(first, min(g.outWidth, (g.width - columnOffset + g.strideX - 1) / g.strideX))
-            var n = columns.lowerBound
-            var oy = n / g.outWidth, ox = n % g.outWidth
-            while n < end {
-                let run = min(g.outWidth - ox, end - n)
-                let iy = oy * g.strideY + rowOffset
-                let inside = iy >= 0 && iy < g.height
-                let row = plane + iy * g.width + columnOffset
-                for x in ox..<ox + run {
-                    let j = n + x - ox - columns.lowerBound
-                    let value = inside && x >= first && x < last ? row[x * g.strideX] : 0
-                    panels[(j >> 3) * panelSize + kk * MicroTile.columns + (j & 7)] = value
+            let (c, ky, kx) = (k / taps, (k % taps) / g.kernelWidth, k % g.kernelWidth)
+            tapY[kk] = ky * g.dilationY
+            tapX[kk] = kx * g.dilationX
+            tapOffset[kk] = c * g.inPlane + tapY[kk] * g.width + tapX[kk]
+        }
+        var laneY = [Int](repeating: 0, count: lanes), laneX = laneY
+        var dst = panels
+        for j0 in stride(from: columns.lowerBound, to: columns.upperBound, by: lanes) {
+            let valid = max(0, min(lanes, g.outPlane - j0))
+            for l in 0..<lanes {
+                let n = min(j0 + l, g.outPlane - 1)
+                laneY[l] = (n / g.outWidth) * g.strideY - g.padTop
+                laneX[l] = (n % g.outWidth) * g.strideX - g.padLeft
+            }
+            // All eight columns in one output row: each tap is one strided run of the input row.
+            let oneRow = valid == lanes && laneY[0] == laneY[lanes - 1]
+            for kk in 0..<kc {
+                let out = dst + kk * lanes
+                let iy = laneY[0] + tapY[kk], ix = laneX[0] + tapX[kk]
+                let last = ix + (lanes - 1) * g.strideX
+                if oneRow && iy >= 0 && iy < g.height && ix >= 0 && last < g.width {
+                    let src = input + tapOffset[kk] + laneY[0] * g.width + laneX[0]
+                    copyRun(src, stride: g.strideX, to: out)
+                } else {
+                    for l in 0..<lanes {
+                        let y = laneY[l] + tapY[kk], x = laneX[l] + tapX[kk]
+                        let inside = l < valid && y >= 0 && y < g.height && x >= 0 && x < g.width
+                        out[l] = inside ? input[tapOffset[kk] + laneY[l] * g.width + laneX[l]] : 0
+                    }
                 }
-                n += run
-                ox = 0
-                oy += 1
             }
-            for n in end..<max(end, columns.upperBound) {
-                let j = n - columns.lowerBound
-                panels[(j >> 3) * panelSize + kk * MicroTile.columns + (j & 7)] = 0
-            }
+            dst += kc * lanes
+        }
+    }
+
+    /// Eight values `src[0], src[stride], …` into one packed panel row; vector loads for strides 1 and 2.
+    @inline(__always)
+    private func copyRun(_ src: UnsafePointer<Float>, stride: Int, to out: UnsafeMutablePointer<Float>) {
+        let raw = UnsafeRawPointer(src)
+        let target = UnsafeMutableRawPointer(out)
+        switch stride {
+        case 1:
+            target.storeBytes(of: raw.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+        case 2:
+            // Values 0...7 and 7...14: a 16th value would lie past the last one needed, maybe past the input.
+            let a = raw.loadUnaligned(as: SIMD8<Float>.self)
+            let b = raw.loadUnaligned(fromByteOffset: 28, as: SIMD8<Float>.self)
+            target.storeBytes(of: SIMD8(lowHalf: a.evenHalf, highHalf: b.oddHalf), as: SIMD8<Float>.self)
+        default:
+            for l in 0..<MicroTile.columns { out[l] = src[l * stride] }
         }
     }
 }

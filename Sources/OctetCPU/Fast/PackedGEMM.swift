@@ -11,9 +11,10 @@ enum GEMMBias {
 
 /// Single-precision C = A·B (+ bias, then an optional clamp) on packed panels, cache-blocked, on `threads`.
 ///
-/// A is a `PackedLHS` (6-row panels, splatted); B comes from a `RHSBlockSource` (8-column panels). The K
-/// dimension is cut in blocks whose A panel stays in L1 while B panels stream from L2; the work is
-/// split over columns (or rows, when that balances better) into one contiguous range per thread.
+/// A is a `PackedLHS` (6-row panels); B comes from a `RHSBlockSource` (8-column panels). The K dimension
+/// is cut in blocks; each block of an A panel is splatted into a buffer that stays in L1 while the B
+/// panels of the block stream from L2. The work is split over columns (or rows, when that balances
+/// better) into one contiguous range per thread.
 enum PackedGEMM {
     /// K block: one A panel (depth × 6 × 16 bytes) stays in L1 beside a B panel.
     static let depthBlock = 192
@@ -71,7 +72,7 @@ struct WorkSplit {
         let work = { (t: Int) in
             if byRows { body(part(t), 0..<columnPanels) } else { body(0..<rowPanels, part(t)) }
         }
-        Parallel.forEach(parts, work)
+        parallelFor(parts, threads: parts, work)
     }
 
     /// The fraction of thread time spent working when `panels` are dealt out in equal contiguous ranges.
@@ -84,7 +85,7 @@ struct WorkSplit {
 
 /// One GEMM's operands as raw pointers, shared read-only by the threads.
 private struct GEMMJob {
-    let a: UnsafePointer<SIMD4<Float>>
+    let a: UnsafePointer<Float>
     let rows: Int, depth: Int, columns: Int
     let c: UnsafeMutablePointer<Float>
     let ldc: Int
@@ -97,8 +98,9 @@ private struct GEMMJob {
         let tile = MicroTile.self
         let scratch = UnsafeMutablePointer<SIMD4<Float>>.allocate(
             capacity: PackedGEMM.depthBlock * PackedGEMM.columnBlock / 4)
+        let splat = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: PackedGEMM.depthBlock * tile.rows)
         let edge = UnsafeMutablePointer<Float>.allocate(capacity: tile.rows * tile.columns)
-        defer { scratch.deallocate(); edge.deallocate() }
+        defer { scratch.deallocate(); splat.deallocate(); edge.deallocate() }
         let scratchFloats = UnsafeMutableRawPointer(scratch).assumingMemoryBound(to: Float.self)
         let columnStart = columnPanels.lowerBound * tile.columns
         let columnEnd = min(columns, columnPanels.upperBound * tile.columns)
@@ -113,7 +115,9 @@ private struct GEMMJob {
                 for p in rowPanels {
                     let i0 = p * tile.rows
                     let validRows = min(tile.rows, rows - i0)
-                    let aPanel = a + (p * depth + k0) * tile.rows
+                    let source = a + (p * depth + k0) * tile.rows
+                    for i in 0..<kc * tile.rows { splat[i] = SIMD4(repeating: source[i]) }
+                    let aPanel = UnsafePointer(splat)
                     for q in 0..<panelCount {
                         let j0 = n0 + q * tile.columns
                         let validColumns = min(tile.columns, columns - j0)

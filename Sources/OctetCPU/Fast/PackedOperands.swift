@@ -1,28 +1,31 @@
-/// The left (broadcast) GEMM operand packed once: 6-row panels over all of K, each value splatted to 4 lanes.
+/// The left (broadcast) GEMM operand packed once: 6-row panels over all of K.
 ///
-/// Panel `p` holds rows `6p..<6p+6` as `K × 6` vectors, so any K range of a panel is contiguous; rows past
-/// `rows` are zero. Convolution weights are packed this way when a model is compiled.
+/// Panel `p` holds rows `6p..<6p+6` as `K × 6` floats, so any K range of a panel is contiguous; rows past
+/// `rows` are zero. Convolution weights are packed this way when a model is compiled. The driver splats
+/// one K block of one panel at a time into four-lane vectors for the micro-kernel (kept compact here:
+/// splatted weights would be four times the model's size, and read from memory on every run).
 public struct PackedLHS: Sendable {
     public let rows: Int
     public let depth: Int
-    let panels: [SIMD4<Float>]
+    let panels: [Float]
 
     /// Packs `A[i][k] = values[i * rowStride + k * depthStride] * scale` for `i < rows`, `k < depth`.
     init(rows: Int, depth: Int, values: UnsafePointer<Float>, rowStride: Int, depthStride: Int, scale: Float = 1) {
         self.rows = rows
         self.depth = depth
         let panelCount = (rows + MicroTile.rows - 1) / MicroTile.rows
-        panels = [SIMD4<Float>](unsafeUninitializedCapacity: panelCount * depth * MicroTile.rows) { buffer, count in
+        let count = panelCount * depth * MicroTile.rows
+        panels = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             for p in 0..<panelCount {
                 for k in 0..<depth {
                     for r in 0..<MicroTile.rows {
                         let i = p * MicroTile.rows + r
-                        let v = i < rows ? values[i * rowStride + k * depthStride] * scale : 0
-                        buffer[(p * depth + k) * MicroTile.rows + r] = SIMD4(repeating: v)
+                        buffer[(p * depth + k) * MicroTile.rows + r] =
+                            i < rows ? values[i * rowStride + k * depthStride] * scale : 0
                     }
                 }
             }
-            count = panelCount * depth * MicroTile.rows
+            initialized = count
         }
     }
 

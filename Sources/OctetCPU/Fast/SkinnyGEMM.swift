@@ -14,7 +14,7 @@ enum SkinnyGEMM {
         let panels = (columns + MicroTile.columns - 1) / MicroTile.columns
         let parts = rows * depth * columns < PackedGEMM.parallelThreshold ? 1 : max(1, min(threads, panels))
         b.panels.withUnsafeBufferPointer { packed in
-            Parallel.forEach(parts) { t in
+            parallelFor(parts, threads: parts) { t in
                 var result = (SIMD4<Float>(), SIMD4<Float>())
                 for j in (panels * t / parts)..<(panels * (t + 1) / parts) {
                     let panel = packed.baseAddress! + j * depth * 2

@@ -65,6 +65,20 @@ struct JPEGBitReader {
         return try decodeLong(table)
     }
 
+    /// A small AC coefficient decoded with its code in one step (see `fastAC`), or 0 when the next
+    /// code needs the general path; consumes its bits only when it returns an entry.
+    @inline(__always)
+    mutating func decodeFastAC(_ table: HuffmanDecodingTable) -> Int32 {
+        if count < 16 { refill() }
+        let entry = table.fastAC[Int(truncatingIfNeeded: bits &>> UInt64(64 - HuffmanDecodingTable.lookaheadBits))]
+        if entry != 0 {
+            let length = Int(entry & 0xFF)
+            bits = bits &<< UInt64(length)
+            count -= length
+        }
+        return entry
+    }
+
     private mutating func decodeLong(_ table: HuffmanDecodingTable) throws(DataError) -> Int {
         var length = HuffmanDecodingTable.lookaheadBits + 1
         while length <= 16 {

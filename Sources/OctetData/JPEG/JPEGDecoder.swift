@@ -29,6 +29,8 @@ final class JPEGDecoder {
     var sawJFIF = false
     var adobeTransform: Int?
     var scanCount = 0
+    /// Progressive files need about 10 scans; a cap stops files that repeat scans to burn time.
+    static let maxScans = 1000
     /// Per component: decoded samples (padded plane), coefficients (progressive only), and the
     /// quantization table latched at the component's first scan, as libjpeg does.
     var planes: [JPEGBuffer<UInt8>] = []
@@ -75,6 +77,9 @@ final class JPEGDecoder {
                 restartInterval = JPEGMarkers.u16(data, segment.lowerBound)
             case 0xDA:
                 guard let frame else { throw DataError("JPEG: scan at byte offset \(offset) comes before any frame header") }
+                guard scanCount < Self.maxScans else {
+                    throw DataError("JPEG: scan at byte offset \(offset) is beyond the limit of \(Self.maxScans) scans")
+                }
                 let scan = try JPEGScan(data, segment: segment, frame: frame, at: offset)
                 position = try decodeScan(scan, frame: frame, start: segment.upperBound, at: offset)
                 scanCount += 1

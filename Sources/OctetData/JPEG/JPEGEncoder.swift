@@ -1,6 +1,8 @@
-/// Baseline JFIF encoding: libjpeg's color conversion and 2x2 chroma averaging, the Annex K
-/// quantization tables scaled by libjpeg's quality rule, a float forward DCT and the standard
-/// Huffman tables. Color images are written 4:2:0, gray images as one component.
+/// Baseline JFIF encoding as libjpeg does it (`cjpeg -baseline -quality Q` writes the same tables and
+/// scan bytes): its color conversion and 2x2 chroma averaging, the Annex K quantization tables scaled by
+/// its quality rule, its integer forward DCT, the standard Huffman tables, and edge MCUs completed with
+/// "dummy" blocks (the previous DC, no AC; jccoefct.c). Color images are written 4:2:0, gray images as
+/// one component.
 struct JPEGEncoder {
     var quality: Int
 
@@ -61,21 +63,28 @@ struct JPEGEncoder {
         var writer = JPEGBitWriter()
         var predictions = [0, 0, 0]
         var block = [Int](repeating: 0, count: 64)
-        let lumaDivisors = luma.map { Float($0) }, chromaDivisors = chroma.map { Float($0) }
         let mcu = planes.color ? 16 : 8
         for my in stride(from: 0, to: planes.paddedHeight, by: mcu) {
             for mx in stride(from: 0, to: planes.paddedWidth, by: mcu) {
                 for by in stride(from: 0, to: mcu, by: 8) {
                     for bx in stride(from: 0, to: mcu, by: 8) {
+                        if planes.isDummy(luma: true, x: mx + bx, y: my + by) {
+                            lumaCodes.encodeDummyBlock(writer: &writer)
+                            continue
+                        }
                         dct.quantizedBlock(planes.luma, stride: planes.paddedWidth, x: mx + bx, y: my + by,
-                                           divisors: lumaDivisors, into: &block)
+                                           divisors: luma, into: &block)
                         lumaCodes.encodeBlock(block, prediction: &predictions[0], writer: &writer)
                     }
                 }
                 if planes.color {
                     for (i, plane) in [planes.cb, planes.cr].enumerated() {
+                        if planes.isDummy(luma: false, x: mx / 2, y: my / 2) {
+                            chromaCodes.encodeDummyBlock(writer: &writer)
+                            continue
+                        }
                         dct.quantizedBlock(plane, stride: planes.paddedWidth / 2, x: mx / 2, y: my / 2,
-                                           divisors: chromaDivisors, into: &block)
+                                           divisors: chroma, into: &block)
                         chromaCodes.encodeBlock(block, prediction: &predictions[i + 1], writer: &writer)
                     }
                 }
@@ -86,17 +95,22 @@ struct JPEGEncoder {
 }
 
 /// The image as JPEG sample planes padded to whole MCUs by repeating the last column and row:
-/// Y, and for color images Cb and Cr averaged over 2x2 as libjpeg does (bias 1, 2, 1, 2, ...).
+/// Y, and for color images Cb and Cr averaged over 2x2 as libjpeg does (bias 1, 2, 1, 2, ...) from
+/// rows padded to an even count, the last averaged row then repeated (jcprepct.c).
 struct JPEGEncoderPlanes {
     var color: Bool
     var paddedWidth: Int
     var paddedHeight: Int
+    var width: Int
+    var height: Int
     var luma: [UInt8]
     var cb: [UInt8] = []
     var cr: [UInt8] = []
 
     init(_ image: Image) {
         color = image.channels == 3
+        width = image.width
+        height = image.height
         let mcu = color ? 16 : 8
         paddedWidth = (image.width + mcu - 1) / mcu * mcu
         paddedHeight = (image.height + mcu - 1) / mcu * mcu
@@ -124,12 +138,20 @@ struct JPEGEncoderPlanes {
         let cw = w / 2, ch = h / 2
         cb = [UInt8](repeating: 0, count: cw * ch)
         cr = cb
+        let chromaRows = (image.height + 1) / 2
         for y in 0..<ch {
             for x in 0..<cw {
-                let i = 2 * y * w + 2 * x, bias = 1 + (x & 1)
+                let i = 2 * min(y, chromaRows - 1) * w + 2 * x, bias = 1 + (x & 1)
                 cb[y * cw + x] = UInt8((Int(fullCb[i]) + Int(fullCb[i + 1]) + Int(fullCb[i + w]) + Int(fullCb[i + w + 1]) + bias) >> 2)
                 cr[y * cw + x] = UInt8((Int(fullCr[i]) + Int(fullCr[i + 1]) + Int(fullCr[i + w]) + Int(fullCr[i + w + 1]) + bias) >> 2)
             }
         }
+    }
+
+    /// Whether the block at (x, y) of a plane lies wholly outside the component's own samples
+    /// (`ceil(width / 8)` x `ceil(height / 8)` blocks, the chroma sized `ceil(width / 2)`).
+    func isDummy(luma: Bool, x: Int, y: Int) -> Bool {
+        let w = luma || !color ? width : (width + 1) / 2, h = luma || !color ? height : (height + 1) / 2
+        return x >= (w + 7) / 8 * 8 || y >= (h + 7) / 8 * 8
     }
 }

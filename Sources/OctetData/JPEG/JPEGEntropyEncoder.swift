@@ -1,35 +1,3 @@
-import Foundation
-
-/// Forward DCT (T.81 A.3.3, separable, in Float) with quantization rounded to nearest.
-struct JPEGForwardDCT {
-    /// cos((2x + 1) u π / 16) · C(u) / 2, indexed [u * 8 + x].
-    private let basis: [Float] = (0..<64).map { i in
-        let u = i / 8, x = i % 8
-        let c: Double = u == 0 ? 0.5.squareRoot() : 1
-        return Float(c / 2 * cos(Double((2 * x + 1) * u) * Double.pi / 16))
-    }
-
-    /// The 8x8 block at (x, y) of `plane`, level-shifted, transformed and divided by `divisors`
-    /// (natural order); written to `out` in natural order.
-    func quantizedBlock(_ plane: [UInt8], stride: Int, x: Int, y: Int, divisors: [Float], into out: inout [Int]) {
-        var rows = [Float](repeating: 0, count: 64)
-        for r in 0..<8 {
-            for u in 0..<8 {
-                var sum: Float = 0
-                for k in 0..<8 { sum += basis[u * 8 + k] * (Float(plane[(y + r) * stride + x + k]) - 128) }
-                rows[r * 8 + u] = sum
-            }
-        }
-        for u in 0..<8 {
-            for v in 0..<8 {
-                var sum: Float = 0
-                for k in 0..<8 { sum += basis[v * 8 + k] * rows[k * 8 + u] }
-                out[v * 8 + u] = Int((sum / divisors[v * 8 + u]).rounded())
-            }
-        }
-    }
-}
-
 /// Huffman codes for one component class (T.81 F.1.2): DC differences by category, AC (run, size).
 struct JPEGHuffmanEncoder {
     private var dcCodes = [(code: UInt32, length: Int)](repeating: (0, 0), count: 256)
@@ -48,6 +16,12 @@ struct JPEGHuffmanEncoder {
         let size = magnitude == 0 ? 0 : Int.bitWidth - magnitude.leadingZeroBitCount
         let bits = v < 0 ? UInt32(truncatingIfNeeded: v - 1) & ((1 << UInt32(size)) - 1) : UInt32(v)
         return (size, bits)
+    }
+
+    /// A block that only completes an edge MCU: the previous DC again (difference 0), then end of block.
+    func encodeDummyBlock(writer: inout JPEGBitWriter) {
+        writer.write(dcCodes[0].code, dcCodes[0].length)
+        writer.write(acCodes[0].code, acCodes[0].length)
     }
 
     func encodeBlock(_ block: [Int], prediction: inout Int, writer: inout JPEGBitWriter) {

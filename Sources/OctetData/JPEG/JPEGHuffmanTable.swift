@@ -33,6 +33,9 @@ final class HuffmanDecodingTable {
     /// Symbol index of code c of length l is `c + valueOffset[l]`.
     let valueOffset: UnsafeMutablePointer<Int32>
     let symbols: UnsafeMutablePointer<UInt8>
+    /// For AC tables: a code and its magnitude bits that fit in 9 bits together, decoded at once
+    /// as `value << 16 | run << 8 | total length`; 0 = take the slow path.
+    let fastAC: UnsafeMutablePointer<Int32>
 
     /// Builds the table; nil when the counts describe more codes than fit.
     init?(_ spec: HuffmanSpec) {
@@ -58,11 +61,21 @@ final class HuffmanDecodingTable {
             index += n
         }
         maxCode[17] = Int32.max
+        fastAC = .allocate(capacity: 1 << Self.lookaheadBits)
+        fastAC.initialize(repeating: 0, count: 1 << Self.lookaheadBits)
         for i in 0..<lengths.count where lengths[i] <= Self.lookaheadBits {
             let shift = Self.lookaheadBits - lengths[i]
             let base = Int(codes[i]) << shift
             let entry = UInt16(lengths[i] << 8) | UInt16(spec.symbols[i])
-            for j in 0..<(1 << shift) { lookup[base + j] = entry }
+            let run = Int(spec.symbols[i] >> 4), size = Int(spec.symbols[i] & 15)
+            for j in 0..<(1 << shift) {
+                lookup[base + j] = entry
+                guard size != 0, lengths[i] + size <= Self.lookaheadBits else { continue }
+                // The magnitude bits follow the code: j's top `size` bits, sign-extended per F.2.2.1.
+                let bits = j >> (shift - size)
+                let value = bits < 1 << (size - 1) ? bits - (1 << size) + 1 : bits
+                fastAC[base + j] = Int32(value << 16 | run << 8 | (lengths[i] + size))
+            }
         }
     }
 
@@ -71,5 +84,6 @@ final class HuffmanDecodingTable {
         maxCode.deallocate()
         valueOffset.deallocate()
         symbols.deallocate()
+        fastAC.deallocate()
     }
 }

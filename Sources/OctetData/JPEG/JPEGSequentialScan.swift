@@ -77,6 +77,15 @@ extension JPEGDecoder {
         block[0] = Int16(truncatingIfNeeded: prediction)
         var k = 1, coded = 0
         while k < 64 {
+            let fast = reader.decodeFastAC(ac)
+            if fast != 0 {
+                k += Int((fast &>> 8) & 0xFF)
+                guard k < 64 else { throw DataError("JPEG: AC coefficient run past the end of a block near byte offset \(reader.offset)") }
+                block[Int(zigzag[k])] = Int16(truncatingIfNeeded: fast &>> 16)
+                coded += 1
+                k += 1
+                continue
+            }
             let rs = try reader.decode(ac)
             let run = rs &>> 4, size = rs & 15
             if size != 0 {

@@ -91,9 +91,9 @@ public enum ONNXImporter {
         let inputs = try proto.inputs.filter { builder.initializers[$0.name] == nil }.map { try valueInfo($0, "input") }
         let outputs = try proto.outputs.map { try valueInfo($0, "output") }
         var declared: [String: ValueInfo] = [:]
-        // A value_info repeating a graph input or output adds nothing (and the exporter never writes one).
-        let boundary = Set(proto.inputs.map(\.name) + proto.outputs.map(\.name))
-        for v in proto.valueInfo where !boundary.contains(v.name) {
+        // Some exporters repeat graph inputs and outputs in value_info; they are declared once, above.
+        let listed = Set((inputs + outputs).map(\.name))
+        for v in proto.valueInfo where !listed.contains(v.name) {
             if let info = try? valueInfo(v, "value"), info.dtype != nil || info.shape != nil { declared[v.name] = info }
         }
         builder.declare(inputs + outputs + Array(declared.values))

@@ -35,18 +35,11 @@ struct ModelArgument {
         }
     }
 
-    func load(threads: Int) throws -> Graph {
+    func load(threads: Int, bind: ((Graph) throws -> [String: [Int]])? = nil) throws -> Graph {
         if let arch {
             let imported = try PyTorchModel.build(path: path, arch: arch, numClasses: numClasses, stripPrefix: stripPrefix)
-            return try ModelLoader.canonicalize(imported, path: path, threads: threads)
+            return try ModelLoader.canonicalize(imported, path: path, threads: threads, bind: bind)
         }
-        return try ModelLoader.load(path, threads: threads)
-    }
-}
-
-/// PyTorch weights bound to a named architecture. CONTRACT STUB until the model zoo lands.
-enum PyTorchModel {
-    static func build(path: String, arch: String, numClasses: Int?, stripPrefix: String?) throws -> Graph {
-        throw InputError(path, "PyTorch weight files are not supported yet")
+        return try ModelLoader.load(path, threads: threads, bind: bind)
     }
 }

@@ -2,6 +2,8 @@ import Foundation
 
 /// Writes to standard error without buffering, so progress and errors interleave correctly with stdout.
 func printError(_ text: String, terminator: String = "\n") {
+    // stdout is block-buffered when piped; flush it first so the two streams keep their order.
+    fflush(nil)
     FileHandle.standardError.write(Data((text + terminator).utf8))
 }
 

@@ -18,9 +18,11 @@ struct BenchCommand: Command {
           --warmup N     untimed runs first (default 3)
           --json         print one JSON object: mean_ms, median_ms, max_ms, min_ms, std_ms, p90_ms, p99_ms,
                          images_per_s, batch, repeat, number, threads
+        \(ModelArgument.help)
         """
 
-    var path: String
+    var model: ModelArgument
+    var path: String { model.path }
     var target: Target
     var repeats: Int
     var number: Int
@@ -31,6 +33,7 @@ struct BenchCommand: Command {
     var json: Bool
 
     init(parsing arguments: inout Arguments) throws(UsageError) {
+        model = try ModelArgument(parsing: &arguments)
         target = try arguments.choice("target", default: .cpu)
         repeats = try arguments.int("repeat", default: 100)
         number = try arguments.int("number", default: 1)
@@ -39,9 +42,7 @@ struct BenchCommand: Command {
         warmup = try arguments.int("warmup", default: 3, range: 0...10_000)
         shapes = try InputShapes.parse(arguments.options("shape"))
         json = arguments.flag("json")
-        let rest = try arguments.positionals()
-        guard rest.count == 1 else { throw UsageError("expected one MODEL, got \(rest.count)") }
-        path = rest[0]
+        try model.readPositional(&arguments)
     }
 
     func run() throws {
@@ -54,7 +55,7 @@ struct BenchCommand: Command {
     }
 
     func measure() throws -> LatencyStats {
-        let graph = try ModelLoader.load(path, threads: threads) { imported in
+        let graph = try model.load(threads: threads) { imported in
             var shapes: [String: [Int]] = [:]
             for input in imported.inputs {
                 shapes[input.name] = try InputShapes.resolve(input, batch: batch, explicit: self.shapes, file: path)

@@ -17,10 +17,12 @@ struct RunCommand: Command {
           --save DIR            write each output as DIR/<output name>.npy
           --top K               print the K best classes of the first output
           --labels L            class names: imagenet (built in, the default) or a text file, one per line
+        \(ModelArgument.help)
         \(PreprocessOptions.help)
         """
 
-    var path: String
+    var model: ModelArgument
+    var path: String { model.path }
     var target: Target
     var inputs: [(name: String?, file: String)]
     var saveDirectory: String?
@@ -30,6 +32,7 @@ struct RunCommand: Command {
     var preprocess: PreprocessOptions
 
     init(parsing arguments: inout Arguments) throws(UsageError) {
+        model = try ModelArgument(parsing: &arguments)
         target = try arguments.choice("target", default: .cpu)
         inputs = try arguments.options("input").map { spec in
             if let eq = spec.firstIndex(of: "="), !spec[..<eq].contains("/") {
@@ -45,14 +48,12 @@ struct RunCommand: Command {
         labels = try arguments.option("labels") ?? "imagenet"
         threads = try arguments.int("threads", default: CPUBackend.defaultThreads, range: 1...256)
         preprocess = try PreprocessOptions(parsing: &arguments)
-        let rest = try arguments.positionals()
-        guard rest.count == 1 else { throw UsageError("expected one MODEL, got \(rest.count)") }
-        path = rest[0]
+        try model.readPositional(&arguments)
         guard !inputs.isEmpty else { throw UsageError("give at least one --input") }
     }
 
     func run() throws {
-        let graph = try ModelLoader.load(path, threads: threads)
+        let graph = try model.load(threads: threads)
         let feeds = try bindInputs(graph)
         let model = try target.backend(threads: threads).compile(graph)
         let outputs: [String: Tensor]

@@ -1,0 +1,164 @@
+import Foundation
+import OctetTestSupport
+import Testing
+
+/// The built binary as users and scripts call it: help, exit codes, and each command on bundled real data.
+@Suite(.serialized) struct CommandLineTests {
+    static let commands = ["demo", "inspect", "run", "bench", "quantize", "eval", "compare", "pack", "convert"]
+
+    static var binaryBuilt: Bool {
+        guard FileManager.default.isExecutableFile(atPath: Paths.octetBinary.path) else {
+            print("SKIPPED: \(Paths.octetBinary.path) is not built (swift build first)")
+            return false
+        }
+        return true
+    }
+
+    static func temporary(_ name: String) -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("octet-cli-\(getpid())")
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir.appendingPathComponent(name).path
+    }
+
+    @Test(arguments: commands)
+    func helpPrintsUsage(_ command: String) throws {
+        guard Self.binaryBuilt else { return }
+        let r = try runOctet([command, "--help"])
+        #expect(r.status == 0)
+        #expect(r.stdout.hasPrefix("usage: octet \(command)"), "\(r.stdout)")
+    }
+
+    @Test func badFlagsExitTwo() throws {
+        guard Self.binaryBuilt else { return }
+        let unknownCommand = try runOctet(["frobnicate"])
+        #expect(unknownCommand.status == 2)
+        let unknownFlag = try runOctet(["inspect", "Fixtures/mobilenet_v2.onnx", "--bogus"])
+        #expect(unknownFlag.status == 2)
+        #expect(unknownFlag.stderr.contains("unknown option --bogus"))
+        let badMode = try runOctet(["quantize", "Fixtures/mobilenet_v2.onnx", "-o", "x.onnx", "--calib", "d.rec", "--mode", "fast"])
+        #expect(badMode.status == 2)
+        #expect(badMode.stderr.contains("--mode must be one of"))
+    }
+
+    @Test func missingFileExitsOneNamingIt() throws {
+        guard Self.binaryBuilt else { return }
+        let r = try runOctet(["inspect", "no-such-model.onnx"])
+        #expect(r.status == 1)
+        #expect(r.stderr.hasPrefix("octet: error: no-such-model.onnx:"), "\(r.stderr)")
+    }
+
+    @Test func runClassifiesARealPhoto() throws {
+        guard Self.binaryBuilt else { return }
+        let photo = Paths.shared.appendingPathComponent("imagenet-dev/n01580077_jay.JPEG").path
+        guard FileManager.default.fileExists(atPath: photo) else {
+            print("SKIPPED: \(photo) is missing")
+            return
+        }
+        let r = try runOctet(["run", "Fixtures/mobilenet_v2.onnx", "--input", photo, "--top", "3"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let first = r.stdout.split(separator: "\n").dropFirst().first.map(String.init) ?? ""
+        #expect(first.hasSuffix(" jay"), "\(r.stdout)")
+    }
+
+    @Test func runSavesOutputsAsNPY() throws {
+        guard Self.binaryBuilt else { return }
+        let dir = Self.temporary("saved")
+        let r = try runOctet(["run", "Fixtures/mobilenet_v2.onnx", "--input", "input=Fixtures/reference/mobilenet_v2/input.npy",
+                              "--save", dir])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/logits.npy"))
+    }
+
+    @Test func inspectSummarizesModelAndRecordFile() throws {
+        guard Self.binaryBuilt else { return }
+        let model = try runOctet(["inspect", "Fixtures/mobilenet_v2.onnx"])
+        #expect(model.status == 0)
+        #expect(model.stdout.contains("Conv"))
+        #expect(model.stdout.contains("input: f32[batch,3,224,224]"), "\(model.stdout)")
+        let rec = try runOctet(["inspect", "Fixtures/rec/dev8.rec"])
+        #expect(rec.status == 0)
+        #expect(rec.stdout.contains("8 records"), "\(rec.stdout)")
+    }
+
+    /// Quantize on 8 real photos, twice: identical bytes; the scale file reproduces the model; eval and
+    /// compare read the result.
+    @Test func quantizeIsDeterministicAndItsOutputRuns() throws {
+        guard Self.binaryBuilt else { return }
+        let a = Self.temporary("a.onnx"), b = Self.temporary("b.onnx"), c = Self.temporary("c.onnx")
+        let scales = Self.temporary("scales.json")
+        let common = ["quantize", "Fixtures/mobilenet_v2.onnx", "--calib", "Fixtures/rec/dev8.rec", "--mode", "kl",
+                      "--samples", "8"]
+        let first = try runOctet(common + ["-o", a, "--dump-scales", scales], timeout: 600)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("quantized"), "\(first.stdout)")
+        let second = try runOctet(common + ["-o", b], timeout: 600)
+        #expect(second.status == 0)
+        let bytesA = try Data(contentsOf: URL(fileURLWithPath: a)), bytesB = try Data(contentsOf: URL(fileURLWithPath: b))
+        #expect(!bytesA.isEmpty && bytesA == bytesB)
+        let reloaded = try runOctet(["quantize", "Fixtures/mobilenet_v2.onnx", "--load-scales", scales, "-o", c], timeout: 600)
+        #expect(reloaded.status == 0, "\(reloaded.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: c)) == bytesA)
+
+        let eval = try runOctet(["eval", a, "--data", "Fixtures/rec/dev8.rec", "--reference", "Fixtures/mobilenet_v2.onnx",
+                                 "--json"], timeout: 600)
+        #expect(eval.status == 0, "\(eval.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any])
+        #expect(json["images"] as? Int == 8)
+        let agreement = try #require(json["agreement"] as? Double)
+        #expect(agreement >= 50, "int8 agrees with float on \(agreement)% of 8 photos")
+
+        let compare = try runOctet(["compare", "Fixtures/mobilenet_v2.onnx", a, "--data", "Fixtures/rec/dev8.rec",
+                                    "--limit", "4"], timeout: 600)
+        #expect(compare.status == 0, "\(compare.stderr)")
+        #expect(compare.stdout.contains("SQNR"))
+        #expect(compare.stdout.split(separator: "\n").count > 10)
+    }
+
+    @Test func quantizeRefusesUnknownExclude() throws {
+        guard Self.binaryBuilt else { return }
+        let r = try runOctet(["quantize", "Fixtures/mobilenet_v2.onnx", "--calib", "Fixtures/rec/dev8.rec",
+                              "-o", Self.temporary("never.onnx"), "--exclude", "no_such_node"], timeout: 300)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("no node named \"no_such_node\""), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: Self.temporary("never.onnx")))
+    }
+
+    @Test func packWritesARecordFileThatInspectReads() throws {
+        guard Self.binaryBuilt else { return }
+        let photos = Paths.shared.appendingPathComponent("imagenet-dev").path
+        guard FileManager.default.fileExists(atPath: photos) else {
+            print("SKIPPED: \(photos) is missing")
+            return
+        }
+        let out = Self.temporary("packed.rec")
+        let r = try runOctet(["pack", photos, "-o", out, "--resize", "128", "--quality", "80"], timeout: 600)
+        #expect(r.status == 0, "\(r.stderr)")
+        let inspect = try runOctet(["inspect", out])
+        #expect(inspect.stdout.contains("100 records"), "\(inspect.stdout)")
+        let eval = try runOctet(["eval", "Fixtures/mobilenet_v2.onnx", "--data", out, "--size", "112", "--resize", "128",
+                                 "--limit", "4", "--json"], timeout: 300)
+        #expect(eval.status == 1, "a 224 model refuses 112 crops: \(eval.stderr)")
+        #expect(eval.stderr.contains("--size 224"), "\(eval.stderr)")
+    }
+
+    @Test(arguments: ["rec", "jpeg", "pytorch"])
+    func hostileDataExitsOneNamingTheFile(_ kind: String) throws {
+        guard Self.binaryBuilt else { return }
+        let dir = Paths.fixture("corrupt/" + kind)
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
+        let files = names.filter { kind != "rec" || $0.hasSuffix(".rec") }.map { "Fixtures/corrupt/\(kind)/\($0)" }
+        #expect(!files.isEmpty)
+        for file in files {
+            let args: [String]
+            switch kind {
+            case "rec": args = ["eval", "Fixtures/mobilenet_v2.onnx", "--data", file]
+            case "jpeg": args = ["run", "Fixtures/mobilenet_v2.onnx", "--input", file]
+            default: args = ["convert", file, "--arch", "mobilenet_v2", "-o", Self.temporary("never.onnx")]
+            }
+            let r = try runOctet(args, timeout: 120)
+            #expect(!r.timedOut)
+            #expect(r.status == 1, "\(file): status \(r.status), \(r.stderr)")
+            #expect(r.stderr.hasPrefix("octet: error: \(file):"), "\(file): \(r.stderr)")
+        }
+    }
+}
