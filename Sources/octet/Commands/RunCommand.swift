@@ -11,7 +11,7 @@ struct RunCommand: Command {
         usage: octet run MODEL [--target cpu] --input [NAME=]FILE ... [--save DIR] [--top K]
                          [--labels imagenet|FILE] [--threads N] [PREPROCESS]
 
-          --input [NAME=]FILE   .npy or .pb (TensorProto) tensors, or .jpg/.jpeg/.png/.ppm images
+          --input [NAME=]FILE   .npy or .pb (TensorProto) tensors, or .jpg/.jpeg images
                                 (preprocessed as PREPROCESS says); NAME may be left out for a
                                 single-input model
           --save DIR            write each output as DIR/<output name>.npy
