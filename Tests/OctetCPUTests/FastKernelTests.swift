@@ -59,8 +59,13 @@ let convCases: [ConvCase] = [
 
 @Suite("Fast CPU kernels against plain loops")
 struct FastKernelTests {
-    @Test("Conv", arguments: convCases, [1, 2, 3])
-    func convMatchesPlainLoop(_ c: ConvCase, threads: Int) throws {
+    @Test("Conv", arguments: convCases, KernelRun.all)
+    func convMatchesPlainLoop(_ c: ConvCase, run: KernelRun) throws {
+        guard run.isAvailable else { return }
+        try KernelISA.$requested.withValue(run.isa) { try convMatchesPlainLoop(c, threads: run.threads) }
+    }
+
+    private func convMatchesPlainLoop(_ c: ConvCase, threads: Int) throws {
         var random = SeededRandom(seed: 7)
         let channelsPerGroup = c.input[1] / c.attributes.group
         let input = random.tensor(c.input)
@@ -101,8 +106,13 @@ struct FastKernelTests {
                              attributes: oneD, threads: 1) == nil)
     }
 
-    @Test("Gemm", arguments: gemmCases, [1, 2])
-    func gemmMatchesPlainLoop(_ g: GemmCase, threads: Int) throws {
+    @Test("Gemm", arguments: gemmCases, KernelRun.all)
+    func gemmMatchesPlainLoop(_ g: GemmCase, run: KernelRun) throws {
+        guard run.isAvailable else { return }
+        try KernelISA.$requested.withValue(run.isa) { try gemmMatchesPlainLoop(g, threads: run.threads) }
+    }
+
+    private func gemmMatchesPlainLoop(_ g: GemmCase, threads: Int) throws {
         var random = SeededRandom(seed: 5)
         let a = random.tensor(g.attributes.transA ? [g.k, g.m] : [g.m, g.k])
         let b = random.tensor(g.attributes.transB ? [g.n, g.k] : [g.k, g.n])
@@ -148,7 +158,33 @@ let gemmCases: [GemmCase] = [
     GemmCase(m: 13, k: 5, n: 9, attributes: GemmAttributes(beta: 0.25), cShape: []),
     GemmCase(m: 64, k: 513, n: 31, attributes: GemmAttributes(transA: true), cShape: [31]),
     GemmCase(m: 3, k: 10, n: 4, attributes: GemmAttributes(alpha: 2, beta: 0), cShape: [3, 4]),
+    // Tile and block edges: rows not a multiple of 6, a last panel of 1 to 8 and of 9 to 15 columns,
+    // K and N over several blocks with a remainder, C accumulated and then clamped.
+    GemmCase(m: 6, k: 1, n: 16),
+    GemmCase(m: 11, k: 7, n: 9, cShape: [9], activation: FusedActivation(lower: -0.2, upper: 0.3)),
+    GemmCase(m: 61, k: 517, n: 529, attributes: GemmAttributes(transB: true), cShape: [529], activation: .relu),
+    GemmCase(m: 25, k: 450, n: 40, attributes: GemmAttributes(beta: 0.5), cShape: [25, 40],
+             activation: FusedActivation(lower: -1, upper: 1)),
+    GemmCase(m: 200, k: 64, n: 23, cShape: [200, 1]),
 ]
+
+/// Which kernels a fast-kernel test runs on, and on how many threads.
+struct KernelRun: CustomTestStringConvertible, Sendable {
+    var isa: KernelISA
+    var threads: Int
+
+    /// Every instruction set on 1, 2 and 3 threads.
+    static let all = [KernelISA.portable, .avx2].flatMap { isa in [1, 2, 3].map { KernelRun(isa: isa, threads: $0) } }
+
+    var testDescription: String { "\(isa), \(threads) threads" }
+
+    /// False (with a note) when this CPU lacks the instruction set, so the case would only repeat another.
+    var isAvailable: Bool {
+        if isa <= KernelISA.best { return true }
+        print("SKIPPED: \(isa) kernels: this CPU lacks the instructions")
+        return false
+    }
+}
 
 // MARK: - Plain loops (double accumulators, the obvious index arithmetic)
 

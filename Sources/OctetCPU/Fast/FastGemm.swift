@@ -120,7 +120,8 @@ public struct PreparedDense: Sendable {
             let left = PackedLHS(rows: rows, depth: depth, values: a, rowStride: transA ? 1 : depth,
                                  depthStride: transA ? rows : 1, scale: alpha)
             right.panels.withUnsafeBufferPointer { panels in
-                PackedGEMM.multiply(left, PrepackedRHS(panels: panels.baseAddress!, depth: depth), columns: columns,
+                let floats = UnsafeRawPointer(panels.baseAddress!).assumingMemoryBound(to: Float.self)
+                PackedGEMM.multiply(left, PrepackedRHS(panels: floats, depth: depth), columns: columns,
                                     into: out, ldc: columns, bias: bias, activation: activation, threads: threads)
             }
         }

@@ -1,11 +1,14 @@
-/// The register tile of the packed GEMM: 6 rows of the broadcast operand times 8 columns of the vector operand.
+/// The register tile of the packed GEMM: 6 rows of the broadcast operand times 16 columns of the vector operand.
 ///
-/// Plain x86_64 builds target SSE2 (no FMA, no broadcast load), so the left operand is packed with every
-/// value already splatted to four lanes: the inner loop is then only aligned loads, `mulps` and `addps`,
-/// 12 accumulators in 12 of the 16 `xmm` registers (measured 1.4x faster than splatting in the loop).
+/// On AVX2 the tile is one call of the C kernel (12 `ymm` accumulators). The portable kernel below covers
+/// it as two 6 × 8 halves: plain x86_64 builds target SSE2 (no FMA, no broadcast load), so its left operand
+/// is splatted to four lanes first and the inner loop is only aligned loads, `mulps` and `addps`, 12
+/// accumulators in 12 of the 16 `xmm` registers (measured 1.4x faster than splatting in the loop).
 enum MicroTile {
     static let rows = 6
-    static let columns = 8
+    static let columns = 16
+    /// Columns of one portable half tile.
+    static let halfColumns = 8
 }
 
 /// How a tile's accumulators start and end: from bias or from C, and clamped on the last K block.
@@ -14,7 +17,7 @@ struct TileEpilogue {
     var accumulate: Bool
     /// Six per-row biases (tile rows), always readable; zeros when the GEMM has none.
     var rowBias: UnsafePointer<Float>
-    /// Eight per-column biases (tile columns), always readable; zeros when the GEMM has none.
+    /// Eight per-column biases (half-tile columns), always readable; zeros when the GEMM has none.
     var columnBias: UnsafePointer<Float>
     /// Clamp the results (fused ReLU/Clip); only on the last K block.
     var clamp: FusedActivation?
@@ -23,10 +26,11 @@ struct TileEpilogue {
 extension MicroTile {
     /// C[0..<6][0..<8] (row stride `ldc`) = start + Σₖ A[k][r]·B[k][c] over `depth` steps of packed panels.
     ///
-    /// `a` holds `depth × 6` splatted values, `b` holds `depth × 2` vectors (8 columns); both 16-byte aligned.
+    /// `a` holds `depth × 6` splatted values; `b` holds 2 vectors (8 columns) every `bStride` vectors, one
+    /// step of K each; both 16-byte aligned.
     @inline(never)
-    static func multiply(depth: Int, a: UnsafePointer<SIMD4<Float>>, b: UnsafePointer<SIMD4<Float>>,
-                         c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: TileEpilogue) {
+    static func multiplyHalf(depth: Int, a: UnsafePointer<SIMD4<Float>>, b: UnsafePointer<SIMD4<Float>>,
+                             bStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: TileEpilogue) {
         var c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51: SIMD4<Float>
         if epilogue.accumulate {
             (c00, c01) = load(c); (c10, c11) = load(c + ldc); (c20, c21) = load(c + 2 * ldc)
@@ -47,7 +51,7 @@ extension MicroTile {
             c40 += a[4] * b0; c41 += a[4] * b1
             c50 += a[5] * b0; c51 += a[5] * b1
             a += 6
-            b += 2
+            b += bStride
         }
         if let clamp = epilogue.clamp {
             let lo = SIMD4<Float>(repeating: clamp.lower), hi = SIMD4<Float>(repeating: clamp.upper)

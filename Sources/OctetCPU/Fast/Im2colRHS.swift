@@ -30,7 +30,7 @@ struct Im2colRHS: RHSPacker {
                 laneY[l] = (n / g.outWidth) * g.strideY - g.padTop
                 laneX[l] = (n % g.outWidth) * g.strideX - g.padLeft
             }
-            // All eight columns in one output row: each tap is one strided run of the input row.
+            // All sixteen columns in one output row: each tap is one strided run of the input row.
             let oneRow = valid == lanes && laneY[0] == laneY[lanes - 1]
             for kk in 0..<kc {
                 let out = dst + kk * lanes
@@ -39,6 +39,7 @@ struct Im2colRHS: RHSPacker {
                 if oneRow && iy >= 0 && iy < g.height && ix >= 0 && last < g.width {
                     let src = input + tapOffset[kk] + laneY[0] * g.width + laneX[0]
                     copyRun(src, stride: g.strideX, to: out)
+                    copyRun(src + 8 * g.strideX, stride: g.strideX, to: out + 8)
                 } else {
                     for l in 0..<lanes {
                         let y = laneY[l] + tapY[kk], x = laneX[l] + tapX[kk]
@@ -65,7 +66,7 @@ struct Im2colRHS: RHSPacker {
             let b = raw.loadUnaligned(fromByteOffset: 28, as: SIMD8<Float>.self)
             target.storeBytes(of: SIMD8(lowHalf: a.evenHalf, highHalf: b.oddHalf), as: SIMD8<Float>.self)
         default:
-            for l in 0..<MicroTile.columns { out[l] = src[l * stride] }
+            for l in 0..<8 { out[l] = src[l * stride] }
         }
     }
 }

@@ -1,3 +1,5 @@
+import OctetCPUKernels
+
 /// What a GEMM adds to A·B before the activation.
 enum GEMMBias {
     case none
@@ -11,10 +13,10 @@ enum GEMMBias {
 
 /// Single-precision C = A·B (+ bias, then an optional clamp) on packed panels, cache-blocked, on `threads`.
 ///
-/// A is a `PackedLHS` (6-row panels); B comes from a `RHSBlockSource` (8-column panels). The K dimension
-/// is cut in blocks; each block of an A panel is splatted into a buffer that stays in L1 while the B
-/// panels of the block stream from L2. The work is split over columns (or rows, when that balances
-/// better) into one contiguous range per thread.
+/// A is a `PackedLHS` (6-row panels); B comes from a `RHSBlockSource` (16-column panels). The K dimension
+/// is cut in blocks; each block of an A panel stays in L1 while the B panels of the block stream from L2.
+/// The work is split over columns (or rows, when that balances better) into one contiguous range per
+/// thread.
 enum PackedGEMM {
     /// K block: one A panel (depth × 6 × 16 bytes) stays in L1 beside a B panel.
     static let depthBlock = 192
@@ -47,7 +49,7 @@ enum PackedGEMM {
                     let job = GEMMJob(a: a.baseAddress!, rows: rows, depth: depth, columns: columns, c: c, ldc: ldc,
                                       rowBias: rb.baseAddress!, columnBias: cb.baseAddress!,
                                       accumulate: { if case .existing = bias { true } else { false } }(),
-                                      activation: activation)
+                                      activation: activation, isa: KernelISA.current)
                     split.forEachPart { rowPanelRange, columnPanelRange in
                         job.run(rhs, rowPanels: rowPanelRange, columnPanels: columnPanelRange)
                     }
@@ -92,16 +94,18 @@ private struct GEMMJob {
     let rowBias: UnsafePointer<Float>, columnBias: UnsafePointer<Float>
     let accumulate: Bool
     let activation: FusedActivation?
+    /// Read on the calling task: worker threads do not see its task-local values.
+    let isa: KernelISA
 
     /// Computes the C tiles of the given panel ranges, K block by K block.
     func run<RHS: RHSBlockSource>(_ rhs: RHS, rowPanels: Range<Int>, columnPanels: Range<Int>) {
         let tile = MicroTile.self
-        let scratch = UnsafeMutablePointer<SIMD4<Float>>.allocate(
-            capacity: PackedGEMM.depthBlock * PackedGEMM.columnBlock / 4)
-        let splat = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: PackedGEMM.depthBlock * tile.rows)
-        let edge = UnsafeMutablePointer<Float>.allocate(capacity: tile.rows * tile.columns)
-        defer { scratch.deallocate(); splat.deallocate(); edge.deallocate() }
-        let scratchFloats = UnsafeMutableRawPointer(scratch).assumingMemoryBound(to: Float.self)
+        let scratch = UnsafeMutableRawPointer.allocate(
+            byteCount: PackedGEMM.depthBlock * PackedGEMM.columnBlock * MemoryLayout<Float>.stride, alignment: 64)
+        defer { scratch.deallocate() }
+        let portable = isa == .portable ? PortableTiles() : nil
+        defer { portable?.deallocate() }
+        let scratchFloats = scratch.assumingMemoryBound(to: Float.self)
         let columnStart = columnPanels.lowerBound * tile.columns
         let columnEnd = min(columns, columnPanels.upperBound * tile.columns)
         for n0 in stride(from: columnStart, to: columnEnd, by: PackedGEMM.columnBlock) {
@@ -112,33 +116,70 @@ private struct GEMMJob {
                 let (b, panelStride) = rhs.block(depth: k0..<k0 + kc, columns: n0..<n0 + panelCount * tile.columns,
                                                  scratch: scratchFloats)
                 let first = k0 == 0, last = k0 + kc == depth
+                let clamp = last ? activation : nil
                 for p in rowPanels {
                     let i0 = p * tile.rows
                     let validRows = min(tile.rows, rows - i0)
-                    let source = a + (p * depth + k0) * tile.rows
-                    for i in 0..<kc * tile.rows { splat[i] = SIMD4(repeating: source[i]) }
-                    let aPanel = UnsafePointer(splat)
+                    let aPanel = a + (p * depth + k0) * tile.rows
+                    var epilogue = OctetTileEpilogue(
+                        row_bias: rowBias + i0, column_bias: columnBias, accumulate: accumulate || !first ? 1 : 0,
+                        clamp: clamp == nil ? 0 : 1, lower: clamp?.lower ?? 0, upper: clamp?.upper ?? 0)
+                    portable?.splat(aPanel, depth: kc)
                     for q in 0..<panelCount {
                         let j0 = n0 + q * tile.columns
                         let validColumns = min(tile.columns, columns - j0)
-                        let epilogue = TileEpilogue(accumulate: accumulate || !first, rowBias: rowBias + i0,
-                                                    columnBias: columnBias + j0, clamp: last ? activation : nil)
+                        epilogue.column_bias = columnBias + j0
                         let out = c + i0 * ldc + j0
-                        if validRows == tile.rows && validColumns == tile.columns {
-                            tile.multiply(depth: kc, a: aPanel, b: b + q * panelStride, c: out, ldc: ldc,
-                                          epilogue: epilogue)
+                        if let portable {
+                            portable.multiply(depth: kc, b: b + q * panelStride, c: out, ldc: ldc, rows: validRows,
+                                              columns: validColumns, epilogue: epilogue)
                         } else {
-                            // A partial tile goes through a full-size buffer, then only its valid part is copied.
-                            if epilogue.accumulate {
-                                for r in 0..<validRows { for j in 0..<validColumns { edge[r * tile.columns + j] = out[r * ldc + j] } }
-                            }
-                            tile.multiply(depth: kc, a: aPanel, b: b + q * panelStride, c: edge, ldc: tile.columns,
-                                          epilogue: epilogue)
-                            for r in 0..<validRows { for j in 0..<validColumns { out[r * ldc + j] = edge[r * tile.columns + j] } }
+                            octet_sgemm_tile_6x16_avx2(kc, aPanel, b + q * panelStride, out, ldc, validRows,
+                                                       validColumns, &epilogue)
                         }
                     }
                 }
             }
+        }
+    }
+}
+
+/// The portable path's per-thread buffers: one splatted A panel block and a full tile for edges.
+private struct PortableTiles {
+    let splat = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: PackedGEMM.depthBlock * MicroTile.rows)
+    let edge = UnsafeMutablePointer<Float>.allocate(capacity: MicroTile.rows * MicroTile.columns)
+
+    func deallocate() {
+        splat.deallocate()
+        edge.deallocate()
+    }
+
+    /// Splats `depth × 6` packed values of an A panel into four-lane vectors.
+    func splat(_ source: UnsafePointer<Float>, depth: Int) {
+        for i in 0..<depth * MicroTile.rows { splat[i] = SIMD4(repeating: source[i]) }
+    }
+
+    /// One 6 × 16 tile from the splatted A panel and a 16-column B panel, as two half tiles; an edge tile
+    /// goes through a full-size buffer and only its valid part of C is read and written.
+    func multiply(depth: Int, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int,
+                  columns: Int, epilogue e: OctetTileEpilogue) {
+        let tile = MicroTile.self
+        let full = rows == tile.rows && columns == tile.columns
+        let (target, targetStride) = full ? (c, ldc) : (edge, tile.columns)
+        if !full && e.accumulate != 0 {
+            for r in 0..<rows { for j in 0..<columns { edge[r * tile.columns + j] = c[r * ldc + j] } }
+        }
+        let vectors = UnsafeRawPointer(b).assumingMemoryBound(to: SIMD4<Float>.self)
+        let clamp = e.clamp != 0 ? FusedActivation(lower: e.lower, upper: e.upper) : nil
+        for half in 0..<(columns > tile.halfColumns ? 2 : 1) {
+            let offset = half * tile.halfColumns
+            let epilogue = TileEpilogue(accumulate: e.accumulate != 0, rowBias: e.row_bias,
+                                        columnBias: e.column_bias + offset, clamp: clamp)
+            tile.multiplyHalf(depth: depth, a: splat, b: vectors + offset / 4, bStride: tile.columns / 4,
+                              c: target + offset, ldc: targetStride, epilogue: epilogue)
+        }
+        if !full {
+            for r in 0..<rows { for j in 0..<columns { c[r * ldc + j] = edge[r * tile.columns + j] } }
         }
     }
 }

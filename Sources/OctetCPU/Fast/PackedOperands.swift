@@ -1,9 +1,9 @@
 /// The left (broadcast) GEMM operand packed once: 6-row panels over all of K.
 ///
 /// Panel `p` holds rows `6p..<6p+6` as `K × 6` floats, so any K range of a panel is contiguous; rows past
-/// `rows` are zero. Convolution weights are packed this way when a model is compiled. The driver splats
-/// one K block of one panel at a time into four-lane vectors for the micro-kernel (kept compact here:
-/// splatted weights would be four times the model's size, and read from memory on every run).
+/// `rows` are zero. Convolution weights are packed this way when a model is compiled. The AVX2 kernel
+/// broadcasts from it directly; the portable driver splats one K block of one panel at a time into
+/// four-lane vectors (kept compact here: splatted weights would be four times the model's size).
 public struct PackedLHS: Sendable {
     public let rows: Int
     public let depth: Int
@@ -39,12 +39,13 @@ public struct PackedLHS: Sendable {
     }
 }
 
-/// The right (vector) GEMM operand packed once: 8-column panels over all of K, for constant weights.
+/// The right (vector) GEMM operand packed once: 16-column panels over all of K, for constant weights.
 ///
-/// Panel `j` holds columns `8j..<8j+8` as `K × 8` floats (two vectors a step); columns past `columns` are zero.
+/// Panel `j` holds columns `16j..<16j+16` as `K × 16` floats; columns past `columns` are zero.
 public struct PackedRHS: Sendable {
     public let depth: Int
     public let columns: Int
+    /// Stored as vectors for their 16-byte alignment.
     let panels: [SIMD4<Float>]
 
     /// Packs `B[k][j] = values[k * depthStride + j * columnStride]`.
@@ -52,7 +53,7 @@ public struct PackedRHS: Sendable {
         self.depth = depth
         self.columns = columns
         let panelCount = (columns + MicroTile.columns - 1) / MicroTile.columns
-        let count = panelCount * depth * 2
+        let count = panelCount * depth * MicroTile.columns / 4
         var panels = [SIMD4<Float>](repeating: SIMD4(), count: count)
         panels.withUnsafeMutableBufferPointer { buffer in
             let floats = UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: Float.self)
@@ -65,25 +66,25 @@ public struct PackedRHS: Sendable {
 
 /// A source of right-operand blocks for the GEMM driver: packed once, or packed per block on the fly.
 protocol RHSBlockSource {
-    /// The 8-column panels of `B[depth][columns]` (`columns.lowerBound` a multiple of 8) and the distance
-    /// between panels in vectors; packs into `scratch` (room for the block) when not packed already.
+    /// The 16-column panels of `B[depth][columns]` (`columns.lowerBound` a multiple of 16) and the distance
+    /// between panels in floats; packs into `scratch` (room for the block, 16-byte aligned) when not
+    /// packed already.
     func block(depth: Range<Int>, columns: Range<Int>, scratch: UnsafeMutablePointer<Float>)
-        -> (panels: UnsafePointer<SIMD4<Float>>, panelStride: Int)
+        -> (panels: UnsafePointer<Float>, panelStride: Int)
 }
 
 /// A right operand packed block by block as the driver reaches it.
 protocol RHSPacker: RHSBlockSource {
-    /// Packs `B[depth][columns]` as 8-column panels, each `depth.count × 8` floats, panel after panel
-    /// (columns past the matrix are zero). `columns.lowerBound` is a multiple of 8.
+    /// Packs `B[depth][columns]` as 16-column panels, each `depth.count × 16` floats, panel after panel
+    /// (columns past the matrix are zero). `columns.lowerBound` is a multiple of 16.
     func pack(depth: Range<Int>, columns: Range<Int>, into panels: UnsafeMutablePointer<Float>)
 }
 
 extension RHSPacker {
     func block(depth: Range<Int>, columns: Range<Int>, scratch: UnsafeMutablePointer<Float>)
-        -> (panels: UnsafePointer<SIMD4<Float>>, panelStride: Int) {
+        -> (panels: UnsafePointer<Float>, panelStride: Int) {
         pack(depth: depth, columns: columns, into: scratch)
-        let vectors = UnsafeRawPointer(scratch).assumingMemoryBound(to: SIMD4<Float>.self)
-        return (vectors, depth.count * MicroTile.columns / 4)
+        return (UnsafePointer(scratch), depth.count * MicroTile.columns)
     }
 }
 
@@ -97,39 +98,37 @@ struct StridedRHS: RHSPacker {
 
     func pack(depth: Range<Int>, columns range: Range<Int>, into panels: UnsafeMutablePointer<Float>) {
         let kc = depth.count
-        let panelSize = kc * MicroTile.columns
+        let lanes = MicroTile.columns
         var dst = panels
-        for j0 in stride(from: range.lowerBound, to: range.upperBound, by: MicroTile.columns) {
-            let width = max(0, min(MicroTile.columns, columns - j0))
-            if width == MicroTile.columns && columnStride == 1 {
+        for j0 in stride(from: range.lowerBound, to: range.upperBound, by: lanes) {
+            let width = max(0, min(lanes, columns - j0))
+            if width == lanes && columnStride == 1 {
                 var src = values + depth.lowerBound * depthStride + j0
                 for k in 0..<kc {
-                    let raw = UnsafeRawPointer(src)
-                    let out = UnsafeMutableRawPointer(dst + k * MicroTile.columns)
-                    out.storeBytes(of: raw.loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
-                    out.storeBytes(of: raw.loadUnaligned(fromByteOffset: 16, as: SIMD4<Float>.self),
-                                   toByteOffset: 16, as: SIMD4<Float>.self)
+                    UnsafeMutableRawPointer(dst + k * lanes).storeBytes(
+                        of: UnsafeRawPointer(src).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
                     src += depthStride
                 }
             } else {
                 for k in 0..<kc {
                     let src = values + (depth.lowerBound + k) * depthStride + j0 * columnStride
-                    let out = dst + k * MicroTile.columns
-                    for c in 0..<MicroTile.columns { out[c] = c < width ? src[c * columnStride] : 0 }
+                    let out = dst + k * lanes
+                    for c in 0..<lanes { out[c] = c < width ? src[c * columnStride] : 0 }
                 }
             }
-            dst += panelSize
+            dst += kc * lanes
         }
     }
 }
 
 /// The panels of a `PackedRHS` read in place: no packing per block.
 struct PrepackedRHS: RHSBlockSource {
-    let panels: UnsafePointer<SIMD4<Float>>
+    let panels: UnsafePointer<Float>
     let depth: Int
 
     func block(depth range: Range<Int>, columns: Range<Int>, scratch: UnsafeMutablePointer<Float>)
-        -> (panels: UnsafePointer<SIMD4<Float>>, panelStride: Int) {
-        (panels + ((columns.lowerBound / MicroTile.columns) * depth + range.lowerBound) * 2, depth * 2)
+        -> (panels: UnsafePointer<Float>, panelStride: Int) {
+        (panels + ((columns.lowerBound / MicroTile.columns) * depth + range.lowerBound) * MicroTile.columns,
+         depth * MicroTile.columns)
     }
 }

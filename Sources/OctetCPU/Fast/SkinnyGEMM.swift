@@ -1,7 +1,7 @@
 /// C = A·B for a few rows of A (a dense layer at batch 1) against a prepacked B: a memory-bound stream.
 ///
 /// The 6-row tile would spend most of its multiplies on zero rows here; this loop reads each B panel
-/// once per row with the K loop unrolled by two (four accumulators hide the add latency).
+/// once per row (a 16-column panel row is four vectors: four accumulators hide the add latency).
 enum SkinnyGEMM {
     /// The tile is not worth it below this many rows.
     static let maximumRows = MicroTile.rows - 1
@@ -15,26 +15,20 @@ enum SkinnyGEMM {
         let parts = rows * depth * columns < PackedGEMM.parallelThreshold ? 1 : max(1, min(threads, panels))
         b.panels.withUnsafeBufferPointer { packed in
             parallelFor(parts, threads: parts) { t in
-                var result = (SIMD4<Float>(), SIMD4<Float>())
+                var result = (SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>())
                 for j in (panels * t / parts)..<(panels * (t + 1) / parts) {
-                    let panel = packed.baseAddress! + j * depth * 2
+                    let panel = packed.baseAddress! + j * depth * 4
                     let j0 = j * MicroTile.columns
                     let width = min(MicroTile.columns, columns - j0)
                     for i in 0..<rows {
                         let row = a + i * lda
-                        var s0 = SIMD4<Float>(), s1 = s0, t0 = s0, t1 = s0
-                        var k = 0
-                        while k + 1 < depth {
-                            let x = SIMD4<Float>(repeating: row[k]), y = SIMD4<Float>(repeating: row[k + 1])
-                            s0 += x * panel[2 * k]; s1 += x * panel[2 * k + 1]
-                            t0 += y * panel[2 * k + 2]; t1 += y * panel[2 * k + 3]
-                            k += 2
-                        }
-                        if k < depth {
+                        var s0 = SIMD4<Float>(), s1 = s0, s2 = s0, s3 = s0
+                        for k in 0..<depth {
                             let x = SIMD4<Float>(repeating: row[k])
-                            s0 += x * panel[2 * k]; s1 += x * panel[2 * k + 1]
+                            s0 += x * panel[4 * k]; s1 += x * panel[4 * k + 1]
+                            s2 += x * panel[4 * k + 2]; s3 += x * panel[4 * k + 3]
                         }
-                        result = (s0 + t0, s1 + t1)
+                        result = (s0, s1, s2, s3)
                         withUnsafeMutableBytes(of: &result) { bytes in
                             let values = bytes.assumingMemoryBound(to: Float.self)
                             for q in 0..<width {

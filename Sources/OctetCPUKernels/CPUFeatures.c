@@ -1,0 +1,26 @@
+#include "OctetCPUKernels.h"
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+
+// CPUID says what the processor has; XGETBV says whether the operating system saves the ymm registers
+// on a context switch. Read directly rather than through __builtin_cpu_supports, which needs a runtime
+// library symbol that a statically linked binary may lack.
+int octet_cpu_has_avx2_fma(void) {
+    unsigned int eax, ebx, ecx, edx;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return 0;
+    const unsigned int fma = 1u << 12, osxsave = 1u << 27, avx = 1u << 28;
+    if ((ecx & (fma | osxsave | avx)) != (fma | osxsave | avx)) return 0;
+    unsigned int xcr0_low, xcr0_high;
+    __asm__ volatile("xgetbv" : "=a"(xcr0_low), "=d"(xcr0_high) : "c"(0));
+    if ((xcr0_low & 6u) != 6u) return 0;  // xmm and ymm state
+    if (__get_cpuid_max(0, 0) < 7) return 0;
+    __cpuid_count(7, 0, eax, ebx, ecx, edx);
+    return (ebx & (1u << 5)) != 0;  // AVX2
+}
+
+#else
+
+int octet_cpu_has_avx2_fma(void) { return 0; }
+
+#endif

@@ -1,0 +1,43 @@
+#ifndef OCTET_CPU_KERNELS_H
+#define OCTET_CPU_KERNELS_H
+
+// Float micro-kernels compiled for AVX2 and FMA, called from OctetCPU's fast paths when the CPU has both.
+// Every function here compiles on every platform; off x86_64 the kernels are absent and
+// octet_cpu_has_avx2_fma() returns 0, so callers stay on their portable Swift loops.
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// 1 when this CPU (and its operating system) runs AVX2 and FMA instructions, else 0.
+int octet_cpu_has_avx2_fma(void);
+
+/// How a GEMM tile's accumulators start and end.
+typedef struct {
+    /// Six per-row biases (tile rows), always readable.
+    const float *row_bias;
+    /// Sixteen per-column biases (tile columns), always readable.
+    const float *column_bias;
+    /// Nonzero: start from the values in C (a later K block) instead of the biases.
+    int accumulate;
+    /// Nonzero: clamp the results to [lower, upper] (a NaN stays NaN).
+    int clamp;
+    float lower;
+    float upper;
+} OctetTileEpilogue;
+
+/// C[0..<rows][0..<columns] (row stride ldc) = start + sum over k of A[k][r] * B[k][c], for a 6 x 16 tile.
+///
+/// `a` holds depth x 6 floats (a packed 6-row panel), `b` depth x 16 floats (a packed 16-column panel);
+/// rows <= 6 and columns <= 16 of C are read and written, the rest of the tile is computed and dropped.
+/// Only call when octet_cpu_has_avx2_fma() is 1.
+void octet_sgemm_tile_6x16_avx2(ptrdiff_t depth, const float *a, const float *b, float *c, ptrdiff_t ldc,
+                                ptrdiff_t rows, ptrdiff_t columns, const OctetTileEpilogue *epilogue);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
