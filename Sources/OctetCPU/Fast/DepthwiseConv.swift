@@ -1,11 +1,16 @@
-/// Depthwise weights (one `kh × kw` filter per channel), each tap splatted for the vector loop.
+import OctetCPUKernels
+
+/// Depthwise weights (one `kh × kw` filter per channel): as given for the AVX2 kernel, each tap splatted
+/// for the portable vector loop.
 struct DepthwiseWeights: Sendable {
     let taps: Int
+    let values: [Float]
     let splatted: [SIMD4<Float>]
 
     init(weights: [Float], channels: Int, taps: Int) {
         self.taps = taps
-        splatted = weights.prefix(channels * taps).map { SIMD4(repeating: $0) }
+        values = Array(weights.prefix(channels * taps))
+        splatted = values.map { SIMD4(repeating: $0) }
     }
 }
 
@@ -30,6 +35,7 @@ enum DepthwiseConv {
             let column = kx * g.dilationX
             return ky * g.dilationY * layout.rowStride + (column % g.strideX) * layout.phaseStride + column / g.strideX
         }
+        let isa = KernelISA.current
         parallelFor(parts, threads: parts) { t in
             // Zeroed once: the padding sits at the same places in every plane, only the inside is rewritten.
             let scratch = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: layout.floats / 4 + 1)
@@ -37,12 +43,23 @@ enum DepthwiseConv {
             defer { scratch.deallocate() }
             let buffer = UnsafeMutableRawPointer(scratch).assumingMemoryBound(to: Float.self)
             weights.splatted.withUnsafeBufferPointer { w in
-                tapOffsets.withUnsafeBufferPointer { offsets in
-                    for plane in (planes * t / parts)..<(planes * (t + 1) / parts) {
-                        let channel = plane % g.inChannels
-                        layout.fill(buffer, from: input + plane * g.inPlane)
-                        convolve(g, layout, buffer, w.baseAddress! + channel * weights.taps, offsets,
-                                 bias?[channel] ?? 0, output + plane * g.outPlane, activation)
+                weights.values.withUnsafeBufferPointer { values in
+                    tapOffsets.withUnsafeBufferPointer { offsets in
+                        for plane in (planes * t / parts)..<(planes * (t + 1) / parts) {
+                            let channel = plane % g.inChannels
+                            layout.fill(buffer, from: input + plane * g.inPlane)
+                            let (b, out) = (bias?[channel] ?? 0, output + plane * g.outPlane)
+                            switch isa {
+                            case .avx2:
+                                octet_depthwise_plane_avx2(
+                                    buffer, g.strideY * layout.rowStride, offsets.baseAddress!, weights.taps,
+                                    values.baseAddress! + channel * weights.taps, b, out, g.outHeight, g.outWidth,
+                                    activation == nil ? 0 : 1, activation?.lower ?? 0, activation?.upper ?? 0)
+                            case .portable:
+                                convolve(g, layout, buffer, w.baseAddress! + channel * weights.taps, offsets, b,
+                                         out, activation)
+                            }
+                        }
                     }
                 }
             }

@@ -36,6 +36,16 @@ typedef struct {
 void octet_sgemm_tile_6x16_avx2(ptrdiff_t depth, const float *a, const float *b, float *c, ptrdiff_t ldc,
                                 ptrdiff_t rows, ptrdiff_t columns, const OctetTileEpilogue *epilogue);
 
+/// One output plane of a depthwise convolution from a zero-padded input plane.
+///
+/// out[oy][ox] = clamp(bias + sum over t of weights[t] * padded[oy * row_step + ox + offsets[t]]) for
+/// oy < out_height, ox < out_width (row stride out_width). Every padded row must be readable up to
+/// out_width rounded up to a multiple of 8 past each tap offset. `clamp` nonzero clamps to [lower, upper].
+/// Only call when octet_cpu_has_avx2_fma() is 1.
+void octet_depthwise_plane_avx2(const float *padded, ptrdiff_t row_step, const ptrdiff_t *offsets,
+                                ptrdiff_t taps, const float *weights, float bias, float *out,
+                                ptrdiff_t out_height, ptrdiff_t out_width, int clamp, float lower, float upper);
+
 #ifdef __cplusplus
 }
 #endif
