@@ -45,7 +45,8 @@ struct Interpreter: CompiledModel {
         var values = inputs
         for (i, node) in graph.nodes.enumerated() {
             let args = node.inputs.map { $0.isEmpty ? nil : values[$0] ?? graph.initializers[$0] }
-            if let produced = try fast.run(i, node: node, inputs: args, threads: threads) {
+            if let produced = try fast.run(i, node: node, inputs: args, value: { values[$0] ?? graph.initializers[$0] },
+                                           threads: threads) {
                 values.merge(produced) { $1 }
                 for name in releaseAfter[i] { values[name] = nil }
                 continue

@@ -9,19 +9,26 @@
 // The classic AVX2 register tile: 12 ymm accumulators (6 rows x 2 vectors of 8 columns), 2 ymm for the
 // B row and 1 for the broadcast A value, 15 of the 16 registers. Per k: 2 loads, 6 broadcasts, 12 FMAs.
 
-// C rows (or a 6 x 16 copy of an edge tile) loaded into the accumulators, or the biases.
-AVX2 static inline void start(const float *c, ptrdiff_t ldc, const OctetTileEpilogue *e, __m256 acc[12]) {
+// C rows (or a 6 x 16 copy of an edge tile) loaded into the accumulators, or the biases plus the addend.
+AVX2 static inline void start(const float *c, ptrdiff_t ldc, const float *addend, const OctetTileEpilogue *e,
+                              __m256 acc[12]) {
     if (e->accumulate) {
         for (int r = 0; r < 6; r++) {
             acc[2 * r] = _mm256_loadu_ps(c + r * ldc);
             acc[2 * r + 1] = _mm256_loadu_ps(c + r * ldc + 8);
         }
-    } else {
-        __m256 b0 = _mm256_loadu_ps(e->column_bias), b1 = _mm256_loadu_ps(e->column_bias + 8);
+        return;
+    }
+    __m256 b0 = _mm256_loadu_ps(e->column_bias), b1 = _mm256_loadu_ps(e->column_bias + 8);
+    for (int r = 0; r < 6; r++) {
+        __m256 rb = _mm256_broadcast_ss(e->row_bias + r);
+        acc[2 * r] = _mm256_add_ps(b0, rb);
+        acc[2 * r + 1] = _mm256_add_ps(b1, rb);
+    }
+    if (addend) {
         for (int r = 0; r < 6; r++) {
-            __m256 rb = _mm256_broadcast_ss(e->row_bias + r);
-            acc[2 * r] = _mm256_add_ps(b0, rb);
-            acc[2 * r + 1] = _mm256_add_ps(b1, rb);
+            acc[2 * r] = _mm256_add_ps(acc[2 * r], _mm256_loadu_ps(addend + r * ldc));
+            acc[2 * r + 1] = _mm256_add_ps(acc[2 * r + 1], _mm256_loadu_ps(addend + r * ldc + 8));
         }
     }
 }
@@ -79,18 +86,24 @@ AVX2 void octet_sgemm_tile_6x16_avx2(ptrdiff_t depth, const float *a, const floa
                                      ptrdiff_t rows, ptrdiff_t columns, const OctetTileEpilogue *epilogue) {
     __m256 acc[12];
     if (rows == 6 && columns == 16) {
-        start(c, ldc, epilogue, acc);
+        start(c, ldc, epilogue->addend, epilogue, acc);
         multiply16(depth, a, b, acc);
         finish(c, ldc, epilogue, acc);
         return;
     }
-    // An edge tile goes through a full-size buffer; only its valid part of C is read and written.
-    float edge[6 * 16];
+    // An edge tile goes through full-size buffers; only its valid part of C (and the addend) is read and
+    // written.
+    float edge[6 * 16], addend[6 * 16];
     if (epilogue->accumulate) {
         memset(edge, 0, sizeof edge);
         for (ptrdiff_t r = 0; r < rows; r++) memcpy(edge + r * 16, c + r * ldc, (size_t)columns * sizeof(float));
+    } else if (epilogue->addend) {
+        memset(addend, 0, sizeof addend);
+        for (ptrdiff_t r = 0; r < rows; r++) {
+            memcpy(addend + r * 16, epilogue->addend + r * ldc, (size_t)columns * sizeof(float));
+        }
     }
-    start(edge, 16, epilogue, acc);
+    start(edge, 16, epilogue->addend ? addend : 0, epilogue, acc);
     if (columns <= 8) {
         multiply8(depth, a, b, acc);
     } else {

@@ -82,6 +82,26 @@ struct FastKernelTests {
         #expect(relativeError(fast, expected) <= Tolerance.fastKernelRelative)
     }
 
+    @Test("Conv plus a residual", arguments: convCases.filter { $0.attributes.group == 1 }, KernelRun.all)
+    func convWithResidualMatchesPlainLoop(_ c: ConvCase, run: KernelRun) throws {
+        guard run.isAvailable else { return }
+        var random = SeededRandom(seed: 13)
+        let input = random.tensor(c.input)
+        let weight = random.tensor([c.outChannels, c.input[1], c.kernel.0, c.kernel.1])
+        let bias = c.bias ? random.tensor([c.outChannels]) : nil
+        let plain = try #require(plainConv(input, weight, bias, c.attributes, nil))
+        let residual = random.tensor(plain.shape)
+        let expected = zip(plain.floatValues(), residual.floatValues()).map { x, r in
+            c.activation.map { min(max(x + r, $0.lower), $0.upper) } ?? x + r
+        }
+        let fast = try KernelISA.$requested.withValue(run.isa) {
+            try #require(FastConv.run(input: input, weight: weight, bias: bias, attributes: c.attributes,
+                                      residual: residual, activation: c.activation, threads: run.threads))
+        }
+        #expect(fast.shape == plain.shape)
+        #expect(relativeError(fast.floatValues(), expected) <= Tolerance.fastKernelRelative)
+    }
+
     @Test("Conv weights packed once serve inputs of different sizes")
     func preparedConvRunsManyInputs() throws {
         var random = SeededRandom(seed: 11)

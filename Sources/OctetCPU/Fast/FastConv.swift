@@ -46,20 +46,37 @@ public struct PreparedConv: Sendable {
         }
     }
 
-    /// Runs the convolution, clamping the results when `activation` is given (a fused ReLU or Clip); nil
-    /// when the input does not fit the prepared weight (the reference kernel then names the problem).
-    public func run(_ input: Tensor, activation: FusedActivation? = nil, threads: Int) -> Tensor? {
+    /// Whether `run` takes a residual: the GEMM kernels add it in their epilogue, the depthwise one does not.
+    var takesResidual: Bool {
+        if case .gemm = kernel { true } else { false }
+    }
+
+    /// Runs the convolution, adds `residual` (a folded Add, same shape as the output) and clamps the results
+    /// when `activation` is given (a fused ReLU or Clip); nil when the input does not fit the prepared
+    /// weight (the reference kernel then names the problem) or the residual is not a float tensor of the
+    /// output's shape, or is given to a depthwise convolution.
+    public func run(_ input: Tensor, residual: Tensor? = nil, activation: FusedActivation? = nil,
+                    threads: Int) -> Tensor? {
         guard case .f32(let x) = input.storage, input.shape.allSatisfy({ $0 > 0 }),
               let g = ConvGeometry(input: input.shape, weight: weightShape, attributes: attributes) else { return nil }
         let outShape = [g.batch, g.outChannels, g.outHeight, g.outWidth]
         guard let count = outShape.checkedElementCount else { return nil }
+        var addend: [Float] = []
+        if let residual {
+            guard takesResidual, case .f32(let r) = residual.storage, residual.shape == outShape,
+                  r.count == count else { return nil }
+            addend = r
+        }
         let output = [Float](unsafeUninitializedCapacity: count) { out, initialized in
             x.withUnsafeBufferPointer { x in
                 (bias ?? []).withUnsafeBufferPointer { b in
                     let bias = bias == nil ? nil : b.baseAddress
                     switch kernel {
                     case .gemm(let packed):
-                        runGEMM(packed, g, x.baseAddress!, bias, out.baseAddress!, activation, threads)
+                        addend.withUnsafeBufferPointer { r in
+                            runGEMM(packed, g, x.baseAddress!, bias, residual == nil ? nil : r.baseAddress,
+                                    out.baseAddress!, activation, threads)
+                        }
                     case .depthwise(let weights):
                         DepthwiseConv.run(g, input: x.baseAddress!, weights: weights, bias: bias,
                                           output: out.baseAddress!, activation: activation, threads: threads)
@@ -72,7 +89,8 @@ public struct PreparedConv: Sendable {
     }
 
     private func runGEMM(_ packed: [PackedLHS], _ g: ConvGeometry, _ x: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
-                         _ out: UnsafeMutablePointer<Float>, _ activation: FusedActivation?, _ threads: Int) {
+                         _ residual: UnsafePointer<Float>?, _ out: UnsafeMutablePointer<Float>,
+                         _ activation: FusedActivation?, _ threads: Int) {
         let rows = g.outChannelsPerGroup
         let work = g.batch * g.group
         // Many small groups: one thread per group GEMM beats splitting each tiny GEMM.
@@ -80,18 +98,19 @@ public struct PreparedConv: Sendable {
         func item(_ i: Int) {
             let (image, group) = (i / g.group, i % g.group)
             let source = x + (image * g.inChannels + group * g.inChannelsPerGroup) * g.inPlane
-            let target = out + (image * g.outChannels + group * rows) * g.outPlane
+            let offset = (image * g.outChannels + group * rows) * g.outPlane
+            let (target, addend) = (out + offset, residual.map { $0 + offset })
             let groupBias: GEMMBias = bias.map { .rows($0 + group * rows) } ?? .none
             if g.isPointwise {
                 let rhs = StridedRHS(values: source, depthStride: g.inPlane, columnStride: 1, columns: g.inPlane)
                 PackedGEMM.multiply(packed[group], rhs, columns: g.outPlane, into: target, ldc: g.outPlane,
-                                    bias: groupBias, activation: activation, threads: perItem)
+                                    bias: groupBias, addend: addend, activation: activation, threads: perItem)
             } else {
                 let planes = PaddedPlanes(input: source, geometry: g, threads: perItem)
                 defer { planes.deallocate() }
                 PackedGEMM.multiply(packed[group], Im2colRHS(planes: planes, geometry: g), columns: g.outPlane,
-                                    into: target, ldc: g.outPlane, bias: groupBias, activation: activation,
-                                    threads: perItem)
+                                    into: target, ldc: g.outPlane, bias: groupBias, addend: addend,
+                                    activation: activation, threads: perItem)
             }
         }
         if perItem == 1 && threads > 1 {
@@ -107,11 +126,12 @@ public struct PreparedConv: Sendable {
 
 /// Conv on the fast kernels, packing the weight for this call only.
 public enum FastConv {
-    /// `Conv(input, weight, bias)` then the optional clamp; nil means "not handled here, use the reference".
+    /// `Conv(input, weight, bias)`, plus `residual` when given, then the optional clamp; nil means "not
+    /// handled here, use the reference".
     public static func run(input: Tensor, weight: Tensor, bias: Tensor?, attributes: ConvAttributes,
-                           activation: FusedActivation? = nil, threads: Int) -> Tensor? {
+                           residual: Tensor? = nil, activation: FusedActivation? = nil, threads: Int) -> Tensor? {
         PreparedConv(weight: weight, bias: bias, attributes: attributes)?
-            .run(input, activation: activation, threads: threads)
+            .run(input, residual: residual, activation: activation, threads: threads)
     }
 }
 

@@ -2,14 +2,15 @@ import OctetIR
 
 /// What the interpreter runs on the fast kernels, decided once when a graph is compiled.
 ///
-/// Conv, Gemm and MatMul nodes with constant weights get their weights packed here. A Relu or Clip (with
-/// constant bounds) that alone reads a Conv, Gemm or Add result is folded into that node's output loop;
-/// the folded node is then skipped and its output produced by the node it was folded into.
+/// Conv, Gemm and MatMul nodes with constant weights get their weights packed here. Nodes that alone read
+/// such a result are folded into its output loop: an Add of an earlier value into a Conv (a residual
+/// connection), then a Relu or Clip with constant bounds into a Conv, Gemm, MatMul or Add. A folded node
+/// is skipped; the node it was folded into produces its output.
 struct FastPlan: Sendable {
     enum Step: Sendable {
         /// Not fast: the reference kernel runs it.
         case reference
-        /// A Relu/Clip already applied by the dense node that feeds it.
+        /// A node already applied by the step it was folded into.
         case folded
         case conv(PreparedConv, Fusion)
         case dense(PreparedDense, Fusion)
@@ -17,13 +18,16 @@ struct FastPlan: Sendable {
         case add(Fusion)
     }
 
-    /// An activation folded into a dense node: the clamp and the value name it produces instead.
+    /// The nodes folded into a step and what the step then produces.
     struct Fusion: Sendable {
+        /// The clamp applied last (a folded Relu or Clip).
         var activation: FusedActivation?
+        /// The value the step defines: the last folded node's output.
         var output: String
-        /// The folded node and its constant bounds, for the reference fallback.
-        var node: Node?
-        var boundInputs: [Tensor?] = []
+        /// A folded Add's other operand, added to a Conv's result before the clamp.
+        var residual: String?
+        /// The folded nodes in order, for the reference fallback.
+        var folded: [Node] = []
     }
 
     let steps: [Step]
@@ -32,6 +36,7 @@ struct FastPlan: Sendable {
         _ = HeapRetention.applied
         var constants = graph.initializers
         var readers: [String: [Int]] = [:]
+        var producer: [String: Int] = [:]
         for (i, node) in graph.nodes.enumerated() {
             if case .constant(let t) = node.op, let name = node.outputs.first { constants[name] = t }
             // Exporters route shared weights through Identity nodes; the value is still a constant.
@@ -40,40 +45,67 @@ struct FastPlan: Sendable {
                 constants[name] = t
             }
             for name in node.inputs where !name.isEmpty { readers[name, default: []].append(i) }
+            for name in node.outputs where !name.isEmpty { producer[name] = i }
         }
         let graphOutputs = Set(graph.outputs.map(\.name))
+        // The one node that reads `name`, when the value goes nowhere else.
+        func soleReader(_ name: String) -> Int? {
+            guard !graphOutputs.contains(name), let only = readers[name], only.count == 1 else { return nil }
+            return only[0]
+        }
         var steps = [Step](repeating: .reference, count: graph.nodes.count)
         for (i, node) in graph.nodes.enumerated() {
+            if case .folded = steps[i] { continue }
             guard let output = node.outputs.first, node.outputs.count == 1 else { continue }
-            let prepared: Step?
-            var fusion = Fusion(activation: nil, output: output, node: nil)
-            // The single reader of the result, when it is a Relu or a Clip with constant bounds.
-            if !graphOutputs.contains(output), let only = readers[output], only.count == 1,
-               graph.nodes[only[0]].inputs.first == output,
-               let activation = Self.activation(of: graph.nodes[only[0]], constants: constants),
-               let folded = graph.nodes[only[0]].outputs.first {
-                let reader = graph.nodes[only[0]]
-                fusion = Fusion(activation: activation, output: folded, node: reader,
-                                boundInputs: reader.inputs.dropFirst().map { $0.isEmpty ? nil : constants[$0] })
-            }
             let constant = { (k: Int) -> Tensor?? in
                 guard let name = node.input(k) else { return .some(nil) }
                 return constants[name].map { .some($0) }
             }
+            var conv: PreparedConv?
+            var dense: PreparedDense?
             if case .conv(let a) = node.op, let w = constant(1) ?? nil, let bias = constant(2) {
-                prepared = PreparedConv(weight: w, bias: bias, attributes: a).map { .conv($0, fusion) }
+                conv = PreparedConv(weight: w, bias: bias, attributes: a)
+                if conv == nil { continue }
             } else if case .gemm(let a) = node.op, let b = constant(1) ?? nil, let c = constant(2) {
-                prepared = PreparedDense(gemmB: b, c: c, attributes: a).map { .dense($0, fusion) }
+                dense = PreparedDense(gemmB: b, c: c, attributes: a)
+                if dense == nil { continue }
             } else if case .matMul = node.op, let b = constant(1) ?? nil {
-                prepared = PreparedDense(matMulB: b).map { .dense($0, fusion) }
+                dense = PreparedDense(matMulB: b)
+                if dense == nil { continue }
             } else if case .binary(.add) = node.op {
-                prepared = .add(fusion)
             } else {
-                prepared = nil
+                continue
             }
-            guard let prepared else { continue }
-            steps[i] = prepared
-            if fusion.node != nil, let j = readers[output]?.first { steps[j] = .folded }
+            var fusion = Fusion(output: output)
+            var foldedAt: [Int] = []
+            // An Add of this Conv's result and a value defined before it (so ready when the Conv runs).
+            if let conv, conv.takesResidual, let j = soleReader(output), case .binary(.add) = graph.nodes[j].op,
+               graph.nodes[j].inputs.count == 2, let sum = graph.nodes[j].outputs.first, !sum.isEmpty {
+                let other = graph.nodes[j].inputs.first { $0 != output } ?? ""
+                if !other.isEmpty, producer[other].map({ $0 < i }) ?? true {
+                    fusion.residual = other
+                    fusion.folded.append(graph.nodes[j])
+                    foldedAt.append(j)
+                    fusion.output = sum
+                }
+            }
+            // Then a Relu or Clip with constant bounds reading the result.
+            if let j = soleReader(fusion.output), graph.nodes[j].inputs.first == fusion.output,
+               let activation = Self.activation(of: graph.nodes[j], constants: constants),
+               let clamped = graph.nodes[j].outputs.first, !clamped.isEmpty {
+                fusion.activation = activation
+                fusion.folded.append(graph.nodes[j])
+                foldedAt.append(j)
+                fusion.output = clamped
+            }
+            if let conv {
+                steps[i] = .conv(conv, fusion)
+            } else if let dense {
+                steps[i] = .dense(dense, fusion)
+            } else {
+                steps[i] = .add(fusion)
+            }
+            for j in foldedAt { steps[j] = .folded }
         }
         self.steps = steps
     }
@@ -93,16 +125,25 @@ struct FastPlan: Sendable {
 
     /// Runs step `i` on its fast kernel: the values it defines, or nil when the reference must run the node.
     ///
-    /// A dense node whose fast kernel declines its inputs runs the reference kernels for itself and the
-    /// node folded into it, so the folded node's output still appears.
-    func run(_ i: Int, node: Node, inputs: [Tensor?], threads: Int) throws -> [String: Tensor]? {
+    /// `value` looks up a value defined earlier (a residual, a Clip's bounds). A step whose fast kernel
+    /// declines its inputs runs the reference kernels for its node and every node folded into it, so the
+    /// last folded node's output still appears; a Conv whose residual does not fit (a broadcast Add) still
+    /// runs fast, and only the folded nodes on the reference.
+    func run(_ i: Int, node: Node, inputs: [Tensor?], value: (String) -> Tensor?,
+             threads: Int) throws -> [String: Tensor]? {
         let result: Tensor?, fusion: Fusion
+        var unfused: Tensor? = nil
         switch steps[i] {
         case .reference: return nil
         case .folded: return [:]
         case .conv(let conv, let f):
             fusion = f
-            result = inputs.first.flatMap { $0 }.flatMap { conv.run($0, activation: f.activation, threads: threads) }
+            let x = inputs.first.flatMap { $0 }
+            let residual = f.residual.flatMap(value)
+            result = f.residual != nil && residual == nil ? nil : x.flatMap {
+                conv.run($0, residual: residual, activation: f.activation, threads: threads)
+            }
+            if result == nil && f.residual != nil { unfused = x.flatMap { conv.run($0, threads: threads) } }
         case .dense(let dense, let f):
             fusion = f
             result = inputs.first.flatMap { $0 }.flatMap { dense.run($0, activation: f.activation, threads: threads) }
@@ -115,11 +156,13 @@ struct FastPlan: Sendable {
             }
         }
         if let result { return [fusion.output: result] }
-        let outputs = try Kernels.run(KernelContext(node: node, inputs: inputs, threads: threads))
-        guard let first = outputs.first else { return [:] }
-        guard let folded = fusion.node else { return [fusion.output: first] }
-        let activated = try Kernels.run(KernelContext(node: folded, inputs: [first] + fusion.boundInputs,
-                                                      threads: threads))
-        return activated.first.map { [fusion.output: $0] } ?? [:]
+        var current = try unfused ?? Kernels.run(KernelContext(node: node, inputs: inputs, threads: threads)).first
+        var previous = node.outputs.first
+        for folded in fusion.folded {
+            let args = folded.inputs.map { name in name.isEmpty ? nil : name == previous ? current : value(name) }
+            current = try Kernels.run(KernelContext(node: folded, inputs: args, threads: threads)).first
+            previous = folded.outputs.first
+        }
+        return current.map { [fusion.output: $0] } ?? [:]
     }
 }

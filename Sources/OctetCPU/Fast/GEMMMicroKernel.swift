@@ -19,6 +19,8 @@ struct TileEpilogue {
     var rowBias: UnsafePointer<Float>
     /// Eight per-column biases (half-tile columns), always readable; zeros when the GEMM has none.
     var columnBias: UnsafePointer<Float>
+    /// Values laid out like C (row stride `ldc`) added to the biases (a residual connection), or nil.
+    var addend: UnsafePointer<Float>? = nil
     /// Clamp the results (fused ReLU/Clip); only on the last K block.
     var clamp: FusedActivation?
 }
@@ -40,6 +42,14 @@ extension MicroTile {
             let r = epilogue.rowBias
             c00 = b0 + r[0]; c01 = b1 + r[0]; c10 = b0 + r[1]; c11 = b1 + r[1]; c20 = b0 + r[2]; c21 = b1 + r[2]
             c30 = b0 + r[3]; c31 = b1 + r[3]; c40 = b0 + r[4]; c41 = b1 + r[4]; c50 = b0 + r[5]; c51 = b1 + r[5]
+            if let p = epilogue.addend.map(UnsafeMutablePointer.init(mutating:)) {
+                var (x, y) = load(p); c00 += x; c01 += y
+                (x, y) = load(p + ldc); c10 += x; c11 += y
+                (x, y) = load(p + 2 * ldc); c20 += x; c21 += y
+                (x, y) = load(p + 3 * ldc); c30 += x; c31 += y
+                (x, y) = load(p + 4 * ldc); c40 += x; c41 += y
+                (x, y) = load(p + 5 * ldc); c50 += x; c51 += y
+            }
         }
         var a = a, b = b
         for _ in 0..<depth {

@@ -26,9 +26,11 @@ enum PackedGEMM {
     /// Below this many multiply-adds a second thread costs more than it saves.
     static let parallelThreshold = 200_000
 
+    /// `addend`, when given, is laid out like C (row stride `ldc`) and added before the clamp (a residual
+    /// connection folded into a convolution); not with `.existing`.
     static func multiply<RHS: RHSBlockSource>(
         _ lhs: PackedLHS, _ rhs: RHS, columns: Int, into c: UnsafeMutablePointer<Float>, ldc: Int,
-        bias: GEMMBias, activation: FusedActivation?, threads: Int
+        bias: GEMMBias, addend: UnsafePointer<Float>? = nil, activation: FusedActivation?, threads: Int
     ) {
         let rows = lhs.rows, depth = lhs.depth
         guard rows > 0, columns > 0 else { return }
@@ -50,7 +52,7 @@ enum PackedGEMM {
                     let job = GEMMJob(a: a.baseAddress!, rows: rows, depth: depth, columns: columns, c: c, ldc: ldc,
                                       rowBias: rb.baseAddress!, columnBias: cb.baseAddress!,
                                       accumulate: { if case .existing = bias { true } else { false } }(),
-                                      activation: activation, isa: KernelISA.current)
+                                      addend: addend, activation: activation, isa: KernelISA.current)
                     if split.byRows && split.parts > 1, let packer = rhs as? any RHSPacker {
                         // Every thread reads all of B: pack it once, together, and share it.
                         let whole = packWhole(packer, depth: depth, columnPanels: columnPanels, threads: split.parts)
@@ -137,6 +139,7 @@ private struct GEMMJob {
     let ldc: Int
     let rowBias: UnsafePointer<Float>, columnBias: UnsafePointer<Float>
     let accumulate: Bool
+    let addend: UnsafePointer<Float>?
     let activation: FusedActivation?
     /// Read on the calling task: worker threads do not see its task-local values.
     let isa: KernelISA
@@ -167,13 +170,16 @@ private struct GEMMJob {
                     let validRows = min(tile.rows, rows - i0)
                     let aPanel = a + PackedLHS.offset(panel: p, depth: k0, panelCount: rowPanelCount, totalDepth: depth)
                     var epilogue = OctetTileEpilogue(
-                        row_bias: rowBias + i0, column_bias: columnBias, accumulate: accumulate || !first ? 1 : 0,
+                        row_bias: rowBias + i0, column_bias: columnBias, addend: nil,
+                        accumulate: accumulate || !first ? 1 : 0,
                         clamp: clamp == nil ? 0 : 1, lower: clamp?.lower ?? 0, upper: clamp?.upper ?? 0)
                     portable?.splat(aPanel, depth: kc)
                     for q in 0..<panelCount {
                         let j0 = n0 + q * tile.columns
                         let validColumns = min(tile.columns, columns - j0)
                         epilogue.column_bias = columnBias + j0
+                        // The addend joins the biases on the first K block; later blocks start from C.
+                        epilogue.addend = first ? addend.map { $0 + i0 * ldc + j0 } : nil
                         let out = c + i0 * ldc + j0
                         if let portable {
                             portable.multiply(depth: kc, b: b + q * panelStride, c: out, ldc: ldc, rows: validRows,
@@ -189,14 +195,17 @@ private struct GEMMJob {
     }
 }
 
-/// The portable path's per-thread buffers: one splatted A panel block and a full tile for edges.
+/// The portable path's per-thread buffers: one splatted A panel block, and full tiles of C and of the
+/// addend for edges.
 private struct PortableTiles {
     let splat = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: PackedGEMM.depthBlock * MicroTile.rows)
     let edge = UnsafeMutablePointer<Float>.allocate(capacity: MicroTile.rows * MicroTile.columns)
+    let addendEdge = UnsafeMutablePointer<Float>.allocate(capacity: MicroTile.rows * MicroTile.columns)
 
     func deallocate() {
         splat.deallocate()
         edge.deallocate()
+        addendEdge.deallocate()
     }
 
     /// Splats `depth × 6` packed values of an A panel into four-lane vectors.
@@ -214,12 +223,19 @@ private struct PortableTiles {
         if !full && e.accumulate != 0 {
             for r in 0..<rows { for j in 0..<columns { edge[r * tile.columns + j] = c[r * ldc + j] } }
         }
+        var addend = e.addend
+        if !full, let source = e.addend {
+            addendEdge.update(repeating: 0, count: tile.rows * tile.columns)
+            for r in 0..<rows { for j in 0..<columns { addendEdge[r * tile.columns + j] = source[r * ldc + j] } }
+            addend = UnsafePointer(addendEdge)
+        }
         let vectors = UnsafeRawPointer(b).assumingMemoryBound(to: SIMD4<Float>.self)
         let clamp = e.clamp != 0 ? FusedActivation(lower: e.lower, upper: e.upper) : nil
         for half in 0..<(columns > tile.halfColumns ? 2 : 1) {
             let offset = half * tile.halfColumns
             let epilogue = TileEpilogue(accumulate: e.accumulate != 0, rowBias: e.row_bias,
-                                        columnBias: e.column_bias + offset, clamp: clamp)
+                                        columnBias: e.column_bias + offset, addend: addend.map { $0 + offset },
+                                        clamp: clamp)
             tile.multiplyHalf(depth: depth, a: splat, b: vectors + offset / 4, bStride: tile.columns / 4,
                               c: target + offset, ldc: targetStride, epilogue: epilogue)
         }

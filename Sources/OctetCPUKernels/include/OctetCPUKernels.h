@@ -32,7 +32,9 @@ typedef struct {
     const float *row_bias;
     /// Sixteen per-column biases (tile columns), always readable.
     const float *column_bias;
-    /// Nonzero: start from the values in C (a later K block) instead of the biases.
+    /// Values laid out like C (row stride ldc) added to the biases (a residual connection), or null.
+    const float *addend;
+    /// Nonzero: start from the values in C (a later K block) instead of the biases and addend.
     int accumulate;
     /// Nonzero: clamp the results to [lower, upper] (a NaN stays NaN).
     int clamp;
