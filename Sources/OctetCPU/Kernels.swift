@@ -17,7 +17,7 @@ enum Kernels {
         case .clip: return [try Elementwise.clip(ctx)]
         case .softmax(let axis): return [try Softmax.run(axis: axis, ctx)]
         case .batchNormalization(let epsilon): return [try BatchNorm.run(epsilon: epsilon, ctx)]
-        case .maxPool(let a): return try Pool.run(.max, a, ctx)
+        case .maxPool(let a): return try FastMaxPool.run(a, ctx) ?? Pool.run(.max, a, ctx)
         case .averagePool(let a): return try Pool.run(.average, a, ctx)
         case .globalAveragePool: return [try Pool.global(.average, ctx)]
         case .globalMaxPool: return [try Pool.global(.max, ctx)]

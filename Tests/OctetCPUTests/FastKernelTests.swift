@@ -55,6 +55,10 @@ let convCases: [ConvCase] = [
     conv("blocked K and N", [1, 64, 20, 20], out: 20, kernel: (3, 3), pads: [1, 1, 1, 1], activation: .relu),
     conv("wide 1x1 with clip", [1, 200, 24, 24], out: 50, kernel: (1, 1),
          activation: FusedActivation(lower: -0.5, upper: 0.5)),
+    // Few output pixels, many channels: threads split the rows and share one packed B.
+    conv("narrow 3x3, rows split", [1, 32, 7, 7], out: 64, kernel: (3, 3), pads: [1, 1, 1, 1], activation: .relu),
+    conv("narrow 1x1, rows split", [1, 130, 5, 5], out: 96, kernel: (1, 1)),
+    conv("7x7 stride 2, wide rows", [1, 3, 40, 37], out: 16, kernel: (7, 7), strides: [2, 2], pads: [3, 3, 3, 3]),
 ]
 
 @Suite("Fast CPU kernels against plain loops")

@@ -3,8 +3,8 @@ import OctetIR
 /// What the interpreter runs on the fast kernels, decided once when a graph is compiled.
 ///
 /// Conv, Gemm and MatMul nodes with constant weights get their weights packed here. A Relu or Clip (with
-/// constant bounds) that alone reads a Conv or Gemm result is folded into that node's output loop; the
-/// folded node is then skipped and its output produced by the dense node.
+/// constant bounds) that alone reads a Conv, Gemm or Add result is folded into that node's output loop;
+/// the folded node is then skipped and its output produced by the node it was folded into.
 struct FastPlan: Sendable {
     enum Step: Sendable {
         /// Not fast: the reference kernel runs it.
@@ -13,6 +13,8 @@ struct FastPlan: Sendable {
         case folded
         case conv(PreparedConv, Fusion)
         case dense(PreparedDense, Fusion)
+        /// An Add; the fast kernel takes float operands of one shape.
+        case add(Fusion)
     }
 
     /// An activation folded into a dense node: the clamp and the value name it produces instead.
@@ -27,6 +29,7 @@ struct FastPlan: Sendable {
     let steps: [Step]
 
     init(graph: Graph) {
+        _ = HeapRetention.applied
         var constants = graph.initializers
         var readers: [String: [Int]] = [:]
         for (i, node) in graph.nodes.enumerated() {
@@ -63,6 +66,8 @@ struct FastPlan: Sendable {
                 prepared = PreparedDense(gemmB: b, c: c, attributes: a).map { .dense($0, fusion) }
             } else if case .matMul = node.op, let b = constant(1) ?? nil {
                 prepared = PreparedDense(matMulB: b).map { .dense($0, fusion) }
+            } else if case .binary(.add) = node.op {
+                prepared = .add(fusion)
             } else {
                 prepared = nil
             }
@@ -101,6 +106,13 @@ struct FastPlan: Sendable {
         case .dense(let dense, let f):
             fusion = f
             result = inputs.first.flatMap { $0 }.flatMap { dense.run($0, activation: f.activation, threads: threads) }
+        case .add(let f):
+            fusion = f
+            if inputs.count == 2, let a = inputs[0], let b = inputs[1] {
+                result = FastAdd.run(a, b, activation: f.activation, threads: threads)
+            } else {
+                result = nil
+            }
         }
         if let result { return [fusion.output: result] }
         let outputs = try Kernels.run(KernelContext(node: node, inputs: inputs, threads: threads))

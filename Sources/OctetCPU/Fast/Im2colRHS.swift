@@ -38,10 +38,10 @@ struct Im2colRHS: RHSPacker {
                     let lo = min(max(first, inLow), last), hi = max(lo, min(last, inHigh))
                     zero(target, first..<lo)
                     let source = plane + iy * g.width + dx   // source[ox·sx] for ox in lo..<hi
-                    if g.strideX == 1 {
-                        (target + lo).update(from: source + lo, count: hi - lo)
-                    } else {
-                        for ox in lo..<hi { target[ox] = source[ox * g.strideX] }
+                    switch g.strideX {
+                    case 1: (target + lo).update(from: source + lo, count: hi - lo)
+                    case 2: gatherEven(source, lo..<hi, into: target)
+                    default: for ox in lo..<hi { target[ox] = source[ox * g.strideX] }
                     }
                     zero(target, hi..<last)
                 }
@@ -53,6 +53,24 @@ struct Im2colRHS: RHSPacker {
                     of: UnsafeRawPointer(row + q).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
                 out += kc * lanes
             }
+        }
+    }
+
+    /// `target[i] = source[2i]` for i in `range`, eight at a time from two loads.
+    @inline(__always)
+    private func gatherEven(_ source: UnsafePointer<Float>, _ range: Range<Int>, into target: UnsafeMutablePointer<Float>) {
+        var i = range.lowerBound
+        while i + 8 <= range.upperBound {
+            // Values 0...7 and 7...14 of the run: a 16th value would lie past the last one needed.
+            let raw = UnsafeRawPointer(source + 2 * i)
+            let a = raw.loadUnaligned(as: SIMD8<Float>.self), b = raw.loadUnaligned(fromByteOffset: 28, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(target + i).storeBytes(of: SIMD8(lowHalf: a.evenHalf, highHalf: b.oddHalf),
+                                                           as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < range.upperBound {
+            target[i] = source[2 * i]
+            i += 1
         }
     }
 

@@ -18,7 +18,8 @@ enum GEMMBias {
 /// The work is split over columns (or rows, when that balances better) into one contiguous range per
 /// thread.
 enum PackedGEMM {
-    /// K block: one A panel (depth × 6 × 16 bytes) stays in L1 beside a B panel.
+    /// K block: one A panel block (depthBlock × 6 floats, splatted to four lanes on the portable path)
+    /// stays in L1 beside a B panel; the packed weights are laid out in these blocks.
     static let depthBlock = 192
     /// N block: a packed B block (depthBlock × columnBlock floats) stays in L2.
     static let columnBlock = 256
@@ -33,7 +34,7 @@ enum PackedGEMM {
         guard rows > 0, columns > 0 else { return }
         let rowPanels = (rows + MicroTile.rows - 1) / MicroTile.rows
         let columnPanels = (columns + MicroTile.columns - 1) / MicroTile.columns
-        // Biases padded to whole tiles so the micro-kernel always reads 6 and 8 values.
+        // Biases padded to whole tiles so the micro-kernels always read whole tiles of them.
         var rowBias = [Float](repeating: 0, count: rowPanels * MicroTile.rows)
         var columnBias = [Float](repeating: 0, count: columnPanels * MicroTile.columns)
         switch bias {
@@ -41,7 +42,7 @@ enum PackedGEMM {
         case .columns(let p): for j in 0..<columns { columnBias[j] = p[j] }
         case .none, .existing: break
         }
-        let split = WorkSplit(rowPanels: rowPanels, columnPanels: columnPanels,
+        let split = WorkSplit(rowPanels: rowPanels, columns: columns,
                               threads: rows * columns * depth < parallelThreshold ? 1 : threads)
         lhs.panels.withUnsafeBufferPointer { a in
             rowBias.withUnsafeBufferPointer { rb in
@@ -50,26 +51,65 @@ enum PackedGEMM {
                                       rowBias: rb.baseAddress!, columnBias: cb.baseAddress!,
                                       accumulate: { if case .existing = bias { true } else { false } }(),
                                       activation: activation, isa: KernelISA.current)
-                    split.forEachPart { rowPanelRange, columnPanelRange in
-                        job.run(rhs, rowPanels: rowPanelRange, columnPanels: columnPanelRange)
+                    if split.byRows && split.parts > 1, let packer = rhs as? any RHSPacker {
+                        // Every thread reads all of B: pack it once, together, and share it.
+                        let whole = packWhole(packer, depth: depth, columnPanels: columnPanels, threads: split.parts)
+                        defer { whole.deallocate() }
+                        let shared = PrepackedRHS(panels: whole, depth: depth)
+                        split.forEachPart { job.run(shared, rowPanels: $0, columnPanels: $1) }
+                    } else {
+                        split.forEachPart { job.run(rhs, rowPanels: $0, columnPanels: $1) }
                     }
                 }
             }
         }
     }
+
+    /// All of B in the layout of a `PackedRHS` (panel after panel, each all of K), packed by `threads`.
+    private static func packWhole<P: RHSPacker>(_ packer: P, depth: Int, columnPanels: Int, threads: Int)
+        -> UnsafeMutablePointer<Float> {
+        let panelFloats = depth * MicroTile.columns
+        let whole = UnsafeMutableRawPointer.allocate(byteCount: columnPanels * panelFloats * MemoryLayout<Float>.stride,
+                                                     alignment: 64).assumingMemoryBound(to: Float.self)
+        let parts = min(threads, columnPanels)
+        parallelFor(parts, threads: parts) { t in
+            let (p0, p1) = (columnPanels * t / parts, columnPanels * (t + 1) / parts)
+            guard p0 < p1 else { return }
+            packer.pack(depth: 0..<depth, columns: p0 * MicroTile.columns..<p1 * MicroTile.columns,
+                        into: whole + p0 * panelFloats)
+        }
+        return whole
+    }
 }
 
 /// How the tiles of C are divided among threads: contiguous ranges of row panels or of column panels.
+///
+/// Rows when that balances at least as well and B is narrow (a few column panels: the threads then share
+/// one packed B and each reads only its part of A, the weights); columns otherwise, so each thread packs
+/// and streams only its own part of a wide B.
 struct WorkSplit {
-    var rowPanels: Int
-    var columnPanels: Int
-    var threads: Int
+    let rowPanels: Int
+    let columnPanels: Int
+    let threads: Int
+    let byRows: Bool
+
+    init(rowPanels: Int, columns: Int, threads: Int) {
+        self.rowPanels = rowPanels
+        self.columnPanels = (columns + MicroTile.columns - 1) / MicroTile.columns
+        self.threads = threads
+        // A last panel of at most 8 columns runs the half-width kernel: half the cost of a full one.
+        let lastWeight = (1...MicroTile.halfColumns).contains(columns % MicroTile.columns) ? 1 : 2
+        let rowBalance = Self.balance(Array(repeating: 1, count: rowPanels), threads)
+        let columnBalance = Self.balance(Array(repeating: 2, count: columnPanels - 1) + [lastWeight], threads)
+        byRows = rowBalance > columnBalance || (rowBalance == columnBalance && columnPanels < 8 * threads)
+    }
+
+    var parts: Int { max(1, min(threads, byRows ? rowPanels : columnPanels)) }
 
     /// Runs `body` once per part, in parallel when there is more than one.
     func forEachPart(_ body: (Range<Int>, Range<Int>) -> Void) {
-        let byRows = balance(rowPanels) > balance(columnPanels)
+        let (byRows, parts) = (byRows, parts)
         let total = byRows ? rowPanels : columnPanels
-        let parts = max(1, min(threads, total))
         func part(_ t: Int) -> Range<Int> { (total * t / parts)..<(total * (t + 1) / parts) }
         let work = { (t: Int) in
             if byRows { body(part(t), 0..<columnPanels) } else { body(0..<rowPanels, part(t)) }
@@ -77,11 +117,15 @@ struct WorkSplit {
         parallelFor(parts, threads: parts, work)
     }
 
-    /// The fraction of thread time spent working when `panels` are dealt out in equal contiguous ranges.
-    private func balance(_ panels: Int) -> Double {
-        let parts = max(1, min(threads, panels))
-        let largest = (panels + parts - 1) / parts
-        return Double(panels) / Double(largest * threads)
+    /// The fraction of thread time spent working when panels of these costs are dealt out in contiguous
+    /// ranges as `forEachPart` deals them.
+    private static func balance(_ costs: [Int], _ threads: Int) -> Double {
+        let parts = max(1, min(threads, costs.count))
+        var largest = 0
+        for t in 0..<parts {
+            largest = max(largest, costs[(costs.count * t / parts)..<(costs.count * (t + 1) / parts)].reduce(0, +))
+        }
+        return Double(costs.reduce(0, +)) / Double(max(1, largest) * threads)
     }
 }
 
@@ -106,6 +150,7 @@ private struct GEMMJob {
         let portable = isa == .portable ? PortableTiles() : nil
         defer { portable?.deallocate() }
         let scratchFloats = scratch.assumingMemoryBound(to: Float.self)
+        let rowPanelCount = (rows + tile.rows - 1) / tile.rows
         let columnStart = columnPanels.lowerBound * tile.columns
         let columnEnd = min(columns, columnPanels.upperBound * tile.columns)
         for n0 in stride(from: columnStart, to: columnEnd, by: PackedGEMM.columnBlock) {
@@ -120,7 +165,7 @@ private struct GEMMJob {
                 for p in rowPanels {
                     let i0 = p * tile.rows
                     let validRows = min(tile.rows, rows - i0)
-                    let aPanel = a + (p * depth + k0) * tile.rows
+                    let aPanel = a + PackedLHS.offset(panel: p, depth: k0, panelCount: rowPanelCount, totalDepth: depth)
                     var epilogue = OctetTileEpilogue(
                         row_bias: rowBias + i0, column_bias: columnBias, accumulate: accumulate || !first ? 1 : 0,
                         clamp: clamp == nil ? 0 : 1, lower: clamp?.lower ?? 0, upper: clamp?.upper ?? 0)

@@ -1,13 +1,20 @@
-/// The left (broadcast) GEMM operand packed once: 6-row panels over all of K.
+/// The left (broadcast) GEMM operand packed once: 6-row panels, K block by K block.
 ///
-/// Panel `p` holds rows `6p..<6p+6` as `K × 6` floats, so any K range of a panel is contiguous; rows past
-/// `rows` are zero. Convolution weights are packed this way when a model is compiled. The AVX2 kernel
-/// broadcasts from it directly; the portable driver splats one K block of one panel at a time into
-/// four-lane vectors (kept compact here: splatted weights would be four times the model's size).
+/// K is cut in the driver's blocks (`PackedGEMM.depthBlock`); block after block, each holds every panel's
+/// `kc × 6` floats, panel after panel, so the driver reads one block of A front to back as it walks the row
+/// panels. Rows past `rows` are zero. Convolution weights are packed this way when a model is compiled.
+/// The AVX2 kernel broadcasts from it directly; the portable driver splats one panel's block at a time
+/// into four-lane vectors (kept compact here: splatted weights would be four times the model's size).
 public struct PackedLHS: Sendable {
     public let rows: Int
     public let depth: Int
     let panels: [Float]
+
+    /// Where row panel `p`'s block starting at depth `k0` (a multiple of the K block) begins in `panels`.
+    @inline(__always)
+    static func offset(panel p: Int, depth k0: Int, panelCount: Int, totalDepth: Int) -> Int {
+        (k0 * panelCount + p * min(PackedGEMM.depthBlock, totalDepth - k0)) * MicroTile.rows
+    }
 
     /// Packs `A[i][k] = values[i * rowStride + k * depthStride] * scale` for `i < rows`, `k < depth`.
     init(rows: Int, depth: Int, values: UnsafePointer<Float>, rowStride: Int, depthStride: Int, scale: Float = 1) {
@@ -16,12 +23,16 @@ public struct PackedLHS: Sendable {
         let panelCount = (rows + MicroTile.rows - 1) / MicroTile.rows
         let count = panelCount * depth * MicroTile.rows
         panels = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            for p in 0..<panelCount {
-                for k in 0..<depth {
-                    for r in 0..<MicroTile.rows {
-                        let i = p * MicroTile.rows + r
-                        buffer[(p * depth + k) * MicroTile.rows + r] =
-                            i < rows ? values[i * rowStride + k * depthStride] * scale : 0
+            for k0 in stride(from: 0, to: depth, by: PackedGEMM.depthBlock) {
+                let kc = min(PackedGEMM.depthBlock, depth - k0)
+                for p in 0..<panelCount {
+                    let block = Self.offset(panel: p, depth: k0, panelCount: panelCount, totalDepth: depth)
+                    for k in 0..<kc {
+                        for r in 0..<MicroTile.rows {
+                            let i = p * MicroTile.rows + r
+                            buffer[block + k * MicroTile.rows + r] =
+                                i < rows ? values[i * rowStride + (k0 + k) * depthStride] * scale : 0
+                        }
                     }
                 }
             }

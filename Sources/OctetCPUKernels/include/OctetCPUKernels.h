@@ -14,6 +14,10 @@ extern "C" {
 /// 1 when this CPU (and its operating system) runs AVX2 and FMA instructions, else 0.
 int octet_cpu_has_avx2_fma(void);
 
+/// Keeps freed large blocks in the C heap for reuse instead of returning them to the kernel (glibc's
+/// mallopt); 1 when applied, 0 where the C library has no such setting. Process-wide.
+int octet_retain_freed_heap(void);
+
 /// How a GEMM tile's accumulators start and end.
 typedef struct {
     /// Six per-row biases (tile rows), always readable.

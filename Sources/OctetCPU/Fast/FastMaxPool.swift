@@ -1,0 +1,84 @@
+import OctetIR
+
+/// 2-D float MaxPool (a ResNet stem's 3x3 stride 2) by separable maxima: each output row first takes the
+/// maximum of its window's input rows as one vector pass, then each output the maximum along that row.
+public enum FastMaxPool {
+    /// MaxPool of an NCHW float tensor; nil when the fast kernel does not handle the case (not 2-D, dilated,
+    /// ceil mode, auto_pad, or a window lying wholly in the padding), so the reference runs it.
+    public static func run(_ x: Tensor, _ a: PoolAttributes, threads: Int) -> Tensor? {
+        guard case .f32(let values) = x.storage, x.rank == 4, x.shape.allSatisfy({ $0 > 0 }),
+              a.kernelShape.count == 2, a.autoPad == .notSet, !a.ceilMode,
+              a.dilations.allSatisfy({ $0 == 1 }), a.dilations.count <= 2 else { return nil }
+        let (kh, kw) = (a.kernelShape[0], a.kernelShape[1])
+        let strides = a.strides.isEmpty ? [1, 1] : a.strides
+        let pads = a.pads.isEmpty ? [0, 0, 0, 0] : a.pads
+        guard kh >= 1, kw >= 1, strides.count == 2, strides.allSatisfy({ $0 >= 1 }), pads.count == 4,
+              pads.allSatisfy({ $0 >= 0 }), pads[0] < kh, pads[2] < kh, pads[1] < kw, pads[3] < kw else { return nil }
+        let (h, w) = (x.shape[2], x.shape[3])
+        guard h + pads[0] + pads[2] >= kh, w + pads[1] + pads[3] >= kw else { return nil }
+        let outH = (h + pads[0] + pads[2] - kh) / strides[0] + 1
+        let outW = (w + pads[1] + pads[3] - kw) / strides[1] + 1
+        let planes = x.shape[0] * x.shape[1]
+        let count = planes * outH * outW
+        let window = Window(kh: kh, kw: kw, sy: strides[0], sx: strides[1], top: pads[0], left: pads[1],
+                            h: h, w: w, outH: outH, outW: outW)
+        let output = [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            values.withUnsafeBufferPointer { input in
+                let parts = count < 1 << 14 ? 1 : max(1, min(threads, planes))
+                parallelFor(parts, threads: parts) { t in
+                    let rowMax = UnsafeMutablePointer<Float>.allocate(capacity: w)
+                    defer { rowMax.deallocate() }
+                    for p in (planes * t / parts)..<(planes * (t + 1) / parts) {
+                        window.pool(input.baseAddress! + p * h * w, into: out.baseAddress! + p * outH * outW,
+                                    rowMax: rowMax)
+                    }
+                }
+            }
+            initialized = count
+        }
+        return Tensor(shape: [x.shape[0], x.shape[1], outH, outW], floats: output)
+    }
+
+    private struct Window {
+        let kh: Int, kw: Int, sy: Int, sx: Int, top: Int, left: Int
+        let h: Int, w: Int, outH: Int, outW: Int
+
+        func pool(_ plane: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
+                  rowMax: UnsafeMutablePointer<Float>) {
+            for oy in 0..<outH {
+                let y0 = max(0, oy * sy - top), y1 = min(h, oy * sy - top + kh)
+                rowMax.update(from: plane + y0 * w, count: w)
+                for y in (y0 + 1)..<max(y0 + 1, y1) { maximum(rowMax, plane + y * w) }
+                for ox in 0..<outW {
+                    let x0 = max(0, ox * sx - left), x1 = min(w, ox * sx - left + kw)
+                    var best = rowMax[x0]
+                    for x in (x0 + 1)..<max(x0 + 1, x1) where rowMax[x] > best { best = rowMax[x] }
+                    out[oy * outW + ox] = best
+                }
+            }
+        }
+
+        /// `into[i] = max(into[i], row[i])` over one input row.
+        private func maximum(_ into: UnsafeMutablePointer<Float>, _ row: UnsafePointer<Float>) {
+            var i = 0
+            while i + 8 <= w {
+                let a = UnsafeRawPointer(into + i).loadUnaligned(as: SIMD8<Float>.self)
+                let b = UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(into + i).storeBytes(of: a.replacing(with: b, where: b .> a), as: SIMD8<Float>.self)
+                i += 8
+            }
+            while i < w {
+                if row[i] > into[i] { into[i] = row[i] }
+                i += 1
+            }
+        }
+    }
+}
+
+extension FastMaxPool {
+    /// A MaxPool node on the fast kernel; nil when it declines or the node asks for the indices output.
+    static func run(_ a: PoolAttributes, _ ctx: KernelContext) -> [Tensor]? {
+        guard !ctx.wantsOutput(1), let x = ctx.optionalInput(0) else { return nil }
+        return run(x, a, threads: ctx.threads).map { [$0] }
+    }
+}
