@@ -87,7 +87,9 @@ public struct PreparedConv: Sendable {
                 PackedGEMM.multiply(packed[group], rhs, columns: g.outPlane, into: target, ldc: g.outPlane,
                                     bias: groupBias, activation: activation, threads: perItem)
             } else {
-                PackedGEMM.multiply(packed[group], Im2colRHS(input: source, geometry: g), columns: g.outPlane,
+                let planes = PaddedPlanes(input: source, geometry: g, threads: perItem)
+                defer { planes.deallocate() }
+                PackedGEMM.multiply(packed[group], Im2colRHS(planes: planes, geometry: g), columns: g.outPlane,
                                     into: target, ldc: g.outPlane, bias: groupBias, activation: activation,
                                     threads: perItem)
             }

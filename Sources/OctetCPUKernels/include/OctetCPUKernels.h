@@ -18,6 +18,14 @@ int octet_cpu_has_avx2_fma(void);
 /// mallopt); 1 when applied, 0 where the C library has no such setting. Process-wide.
 int octet_retain_freed_heap(void);
 
+/// One part of a parallel job: `index` in 0..<parts.
+typedef void (*octet_task_fn)(void *context, ptrdiff_t index);
+
+/// Runs fn(context, i) for every i in 0..<parts on the calling thread and up to threads - 1 pooled workers,
+/// returning when all are done; 1 when it ran, 0 when it did not (the pool is busy with another caller's
+/// job, or no worker could be started) and the caller must run the parts itself.
+int octet_parallel_run(ptrdiff_t parts, ptrdiff_t threads, octet_task_fn fn, void *context);
+
 /// How a GEMM tile's accumulators start and end.
 typedef struct {
     /// Six per-row biases (tile rows), always readable.
