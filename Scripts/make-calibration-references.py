@@ -3,13 +3,14 @@
 
     python3 Scripts/make-calibration-references.py     (needs numpy)
 
-Writes Fixtures/calibration/<case>.txt (first line: bins and limit; then one count per bin) and
+Writes Fixtures/calibration/<case>.txt (first line: bins, limit and the count of exact zeros, which are
+kept out of the bins; then one count per bin) and
 Fixtures/calibration/expected.tsv (case, mode, threshold). The histograms come from seeded samples of
 shapes seen in real networks: a Gaussian, a ReLU output (half-Laplace with a spike at zero), a heavy
-tail with outliers, and a narrow distribution with one far outlier.
+tail with outliers, a narrow distribution with one far outlier, and a ReLU6 output.
 
 KL follows MXNet's python `_get_optimal_threshold` (8001 bins, 255 quantized bins, candidates from 127),
-computed here in float64. Percentile: the upper edge of the first ring of bins around zero holding the
+computed here in float64, on the histogram without the exact zeros. Percentile counts the zeros: the upper edge of the first ring of bins around zero holding the
 share. MSE: the ring edge minimizing sum(count * (|centre| - q(|centre|))^2), q rounding half to even
 onto 127 levels.
 """
@@ -31,6 +32,9 @@ def cases():
     yield "heavy_tail", heavy, 8001
     narrow = np.concatenate([rng.normal(0, 0.05, 50_000), [3.0]])
     yield "outlier", narrow, 2001
+    # ReLU6 after a convolution: a third exact zeros, a spike at 6, a long thin tail between.
+    relu6 = np.clip(rng.laplace(0.3, 0.8, 200_000) * rng.choice([1.0, 3.0], 200_000, p=[0.9, 0.1]), 0, 6)
+    yield "relu6", relu6, 8001
 
 
 def smooth(p):
@@ -76,12 +80,12 @@ def kl_threshold(hist, limit, quantized=255):
     return (best_i + 0.5) * width
 
 
-def percentile_threshold(hist, limit, percentile):
+def percentile_threshold(hist, limit, percentile, zeros):
     n = hist.size
     centre = n // 2
-    rings = np.concatenate([[hist[centre]], hist[centre + 1:] + hist[:centre][::-1]])
+    rings = np.concatenate([[hist[centre] + zeros], hist[centre + 1:] + hist[:centre][::-1]])
     cumulative = np.cumsum(rings.astype(np.float64))
-    j = int(np.searchsorted(cumulative, hist.sum() * percentile / 100.0))
+    j = int(np.searchsorted(cumulative, (hist.sum() + zeros) * percentile / 100.0))
     return (min(j, centre) + 0.5) * (2 * limit / n)
 
 
@@ -107,13 +111,14 @@ def main():
     rows = []
     for name, samples, bins in cases():
         limit = float(np.abs(samples).max())
-        hist, _ = np.histogram(samples, bins=bins, range=(-limit, limit))
+        zeros = int((samples == 0).sum())
+        hist, _ = np.histogram(samples[samples != 0], bins=bins, range=(-limit, limit))
         with open(os.path.join(OUT, name + ".txt"), "w") as f:
-            f.write("%d %.17g\n" % (bins, limit))
+            f.write("%d %.17g %d\n" % (bins, limit, zeros))
             f.write("\n".join(str(int(v)) for v in hist) + "\n")
         rows.append((name, "kl", kl_threshold(hist, limit)))
         for p in (99.0, 99.9, 99.999):
-            rows.append((name, "percentile:%g" % p, percentile_threshold(hist, limit, p)))
+            rows.append((name, "percentile:%g" % p, percentile_threshold(hist, limit, p, zeros)))
         rows.append((name, "mse", mse_threshold(hist, limit)))
     with open(os.path.join(OUT, "expected.tsv"), "w") as f:
         f.write("case\tmode\tthreshold\n")

@@ -29,13 +29,14 @@ import Testing
         let head = lines[0].split(separator: " ")
         let bins = try #require(Int(head[0]))
         let limit = try #require(Double(head[1]))
+        let zeros = try #require(Double(head[2]))
         let counts = lines.dropFirst().compactMap { Double($0) }
         try #require(counts.count == bins)
-        return Histogram(counts: counts, limit: limit)
+        return Histogram(counts: counts, limit: limit, zeros: zeros)
     }
 
     @Test func referencesArePresent() {
-        #expect(Self.expected.count == 20)
+        #expect(Self.expected.count == 25)
     }
 
     @Test(arguments: expected)
@@ -74,13 +75,31 @@ import Testing
         #expect(h.counts == direct.counts)
     }
 
-    @Test func zerosBeforeAnyRangeLandInTheCentre() {
+    @Test func exactZerosAreCountedApartFromTheBins() {
         var h = Histogram(bins: 5)
         let zeros: [Float] = [0, 0, 0]
         zeros.withUnsafeBufferPointer { h.add($0, absMax: 0) }
-        let ones: [Float] = [1]
-        ones.withUnsafeBufferPointer { h.add($0, absMax: 1) }
-        #expect(h.counts == [0, 0, 3, 0, 1])
+        let values: [Float] = [1, 0, 0.1]
+        values.withUnsafeBufferPointer { h.add($0, absMax: 1) }
+        #expect(h.counts == [0, 0, 1, 0, 1])
+        #expect(h.zeros == 4)
+        #expect(h.total == 6)
+    }
+
+    /// Zeros sit exactly on every int8 grid: a spike of them must not move KL's choice, but percentile counts them.
+    @Test func zerosDoNotMoveKLButCountForPercentile() throws {
+        let h = try CalibratorTests.histogram("relu")
+        let spiked = Histogram(counts: h.counts, limit: h.limit, zeros: h.zeros + 10 * h.total)
+        #expect(KLCalibrator.threshold(spiked, quantizedBins: 255) == KLCalibrator.threshold(h, quantizedBins: 255))
+        #expect(PercentileCalibrator.threshold(spiked, percentile: 99) < PercentileCalibrator.threshold(h, percentile: 99))
+    }
+
+    @Test func presetRangeIsKeptWhenTheDataFitsIt() {
+        var h = Histogram(bins: 9, limit: 2)
+        let values: [Float] = [-2, -0.3, 0.5, 2]
+        values.withUnsafeBufferPointer { h.add($0, absMax: 2) }
+        #expect(h.limit == 2)
+        #expect(h.counts == [1, 0, 0, 1, 0, 1, 0, 0, 1])
     }
 
     @Test func observerSkipsNonFinite() {

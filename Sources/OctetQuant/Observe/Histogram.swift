@@ -8,6 +8,10 @@
 ///     bins 9, limit 1.0, then a value 2.5 arrives: k = 3, limit 3.0;
 ///     old bin offsets -4...4 from the centre map to new offsets round(d / 3): -1, -1, -1, 0, 0, 0, 1, 1, 1
 ///     (offsets -1...1 map to 0; -4...-2 to -1; 2...4 to 1)
+///
+/// Exact zeros are counted apart from the bins (`zeros`). ReLU-family outputs are often a third zeros,
+/// and every int8 grid holds zero exactly, so they say nothing about where to clip; in the centre bin they
+/// would swamp KL's comparison (see `KLCalibrator`). Calibrators that count values include them.
 public struct Histogram: Sendable, Equatable {
     /// TVM's and MXNet's KL calibration uses 8001 bins.
     public static let defaultBins = 8001
@@ -15,6 +19,7 @@ public struct Histogram: Sendable, Equatable {
     public private(set) var counts: [Double]
     /// Half-width of the range; 0 until a non-zero value arrives.
     public private(set) var limit: Double
+    /// Values that were exactly zero (not in `counts`).
     public private(set) var zeros: Double = 0
 
     public init(bins: Int = Histogram.defaultBins) {
@@ -23,11 +28,20 @@ public struct Histogram: Sendable, Equatable {
         limit = 0
     }
 
-    /// A histogram with given counts and range (for tests and scale files).
-    public init(counts: [Double], limit: Double) {
+    /// An empty histogram over a range known in advance (the second calibration pass): TVM's histogram
+    /// of the whole calibration set, `bins` bins over `[-limit, limit]`, whatever the batch order.
+    public init(bins: Int = Histogram.defaultBins, limit: Double) {
+        precondition(bins % 2 == 1 && bins >= 3, "a symmetric histogram needs an odd bin count")
+        counts = Array(repeating: 0, count: bins)
+        self.limit = limit.isFinite && limit > 0 ? limit : 0
+    }
+
+    /// A histogram with given counts, range and exact zeros (for tests).
+    public init(counts: [Double], limit: Double, zeros: Double = 0) {
         precondition(counts.count % 2 == 1, "a symmetric histogram needs an odd bin count")
         self.counts = counts
         self.limit = limit
+        self.zeros = zeros
     }
 
     public var bins: Int { counts.count }
@@ -40,26 +54,30 @@ public struct Histogram: Sendable, Equatable {
     /// Adds finite values; the caller filters NaN and infinities.
     public mutating func add(_ values: UnsafeBufferPointer<Float>, absMax: Float) {
         if absMax == 0 {
-            // All zeros before any range exists: remember them for the first real range.
-            if limit == 0 { zeros += Double(values.count); return }
+            zeros += Double(values.count)
+            return
         }
         if Double(absMax) > limit { grow(to: Double(absMax)) }
         let n = bins
         let scale = Double(n) / (2 * limit)
+        var zeroCount = 0
         counts.withUnsafeMutableBufferPointer { c in
             for v in values {
+                if v == 0 {
+                    zeroCount += 1
+                    continue
+                }
                 var i = Int((Double(v) + limit) * scale)
                 if i >= n { i = n - 1 } else if i < 0 { i = 0 }
                 c[i] += 1
             }
         }
+        zeros += Double(zeroCount)
     }
 
     private mutating func grow(to newLimit: Double) {
         guard limit > 0 else {
             limit = newLimit
-            counts[bins / 2] += zeros
-            zeros = 0
             return
         }
         var k = Int((newLimit / limit).rounded(.up))

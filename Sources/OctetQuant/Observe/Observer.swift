@@ -13,6 +13,11 @@ public struct Observer: Sendable, Equatable {
         histogram = histogramBins.map { Histogram(bins: $0) }
     }
 
+    /// An observer whose histogram spans `[-limit, limit]` from the start (a range measured by a first pass).
+    public init(histogramBins: Int, limit: Float) {
+        histogram = Histogram(bins: histogramBins, limit: Double(limit))
+    }
+
     public var hasValues: Bool { min <= max }
     /// The largest magnitude seen, 0 before any value.
     public var absMax: Float { hasValues ? Swift.max(-min, max) : 0 }

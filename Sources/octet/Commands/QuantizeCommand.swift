@@ -168,22 +168,30 @@ struct QuantizeCommand: Command {
 
     private func calibrate(_ graph: Graph, plan: QuantizationPlan, data: String) throws -> [String: Observer] {
         let needsHistogram = modes.contains { $0.needsHistogram }
-        let source = try DataSource(data, preprocessing: preprocess.preprocessing, batch: batch, limit: samples,
-                                    skipBad: skipBad, threads: threads)
-        try source.checkFits(graph, file: data)
+        var source = try openCalibration(data, graph: graph)
         let total = min(source.count ?? samples, samples)
-        let bar = ProgressBar("calibrating", total: total)
+        var bar = ProgressBar(needsHistogram ? "calibrating (1/2 ranges)" : "calibrating", total: total)
         var seen = 0
         let run = CalibrationRun(graph: graph, tensors: plan.activations,
                                  histogramBins: needsHistogram ? config.calibration.histogramBins : nil, threads: threads)
         let inputName = graph.inputs[0].name
+        var passes = 0
         let observers: [String: Observer]
         do {
-            observers = try run.observe(next: {
-                guard seen < samples, let b = try source.next() else { return nil }
-                seen += b.labels.count
-                return [inputName: b.images]
-            }, progress: { _ in bar.update(seen) })
+            observers = try run.observe(open: {
+                passes += 1
+                if passes > 1 {
+                    bar.finish()
+                    bar = ProgressBar("calibrating (2/2 histograms)", total: total)
+                    source = try openCalibration(data, graph: graph)
+                    seen = 0
+                }
+                return {
+                    guard seen < samples, let b = try source.next() else { return nil }
+                    seen += b.labels.count
+                    return [inputName: b.images]
+                }
+            }, progress: { _, _ in bar.update(seen) })
         } catch let e as InputError { throw e } catch { throw InputError(data, error) }
         bar.finish()
         let bad = observers.filter { $0.value.nonFinite > 0 }
@@ -195,6 +203,13 @@ struct QuantizeCommand: Command {
         printError("octet: calibrated \(plan.activations.count) tensors on \(seen) images"
             + (source.skipped > 0 ? " (\(source.skipped) bad records skipped)" : ""))
         return observers
+    }
+
+    private func openCalibration(_ data: String, graph: Graph) throws -> DataSource {
+        let source = try DataSource(data, preprocessing: preprocess.preprocessing, batch: batch, limit: samples,
+                                    skipBad: skipBad, threads: threads)
+        try source.checkFits(graph, file: data)
+        return source
     }
 
     private func evaluate(float: Graph, quantized: [Graph], data: String) throws
