@@ -1,6 +1,7 @@
 #include "OctetCPUKernels.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -24,7 +25,13 @@ static _Atomic intptr_t done;            // parts of the current job finished
 static octet_task_fn job_fn;             // written before the job's claim word, read after a claim
 static void *job_context;
 
-static inline void relax(void) {
+// One step of a spin wait; every 256th step gives the core away, in case the thread being waited for
+// (or another process) shares it.
+static inline void relax(int step) {
+    if ((step & 255) == 255) {
+        sched_yield();
+        return;
+    }
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
 #elif defined(__aarch64__)
@@ -54,7 +61,7 @@ static void *worker_main(void *unused) {
         int spins = 0;
         while ((number = atomic_load_explicit(&generation, memory_order_acquire)) == seen) {
             if (++spins < spins_before_sleep) {
-                relax();
+                relax(spins);
                 continue;
             }
             pthread_mutex_lock(&sleep_lock);
@@ -100,7 +107,7 @@ int octet_parallel_run(ptrdiff_t parts, ptrdiff_t threads, octet_task_fn fn, voi
         pthread_mutex_unlock(&sleep_lock);
     }
     run_parts(number);
-    while (atomic_load_explicit(&done, memory_order_acquire) < parts) relax();
+    for (int step = 0; atomic_load_explicit(&done, memory_order_acquire) < parts; step++) relax(step);
     pthread_mutex_unlock(&submit_lock);
     return 1;
 }
