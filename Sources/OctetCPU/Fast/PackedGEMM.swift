@@ -88,7 +88,7 @@ enum PackedGEMM {
 ///
 /// Rows when that balances at least as well and B is narrow (a few column panels: the threads then share
 /// one packed B and each reads only its part of A, the weights); columns otherwise, so each thread packs
-/// and streams only its own part of a wide B, unless rows balance much better.
+/// and streams only its own part of a wide B.
 struct WorkSplit {
     let rowPanels: Int
     let columnPanels: Int
@@ -103,8 +103,7 @@ struct WorkSplit {
         let lastWeight = (1...MicroTile.halfColumns).contains(columns % MicroTile.columns) ? 1 : 2
         let rowBalance = Self.balance(Array(repeating: 1, count: rowPanels), threads)
         let columnBalance = Self.balance(Array(repeating: 2, count: columnPanels - 1) + [lastWeight], threads)
-        // A wide B splits by rows only when that is clearly better: its shared copy would leave the caches.
-        byRows = columnPanels < 8 * threads ? rowBalance >= columnBalance : rowBalance > columnBalance + 0.05
+        byRows = rowBalance > columnBalance || (rowBalance == columnBalance && columnPanels < 8 * threads)
     }
 
     var parts: Int { max(1, min(threads, byRows ? rowPanels : columnPanels)) }
