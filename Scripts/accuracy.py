@@ -11,7 +11,9 @@ activations, per-channel and per-tensor. Also times `octet quantize --mode kl` a
 Entropy calibration of the same model and images.
 """
 import argparse
+import contextlib
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -23,6 +25,7 @@ import onnxruntime as ort
 from PIL import Image
 
 ort.set_default_logger_severity(3)  # quantize_static's models make onnxruntime list every unused initializer
+logging.getLogger().setLevel(logging.ERROR)  # quantize_static's advice to pre-process, once per model
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEV = os.path.join(ROOT, "..", "shared", "imagenet-dev")
@@ -115,9 +118,11 @@ def main():
 
                 out = os.path.join(work, "%s.ort.%s.%s.onnx" % (name, method, granularity))
                 start = time.time()
-                quantize_static(os.path.join(ROOT, model), out, Reader(), quant_format=QuantFormat.QDQ,
-                                per_channel=granularity == "per-channel", activation_type=QuantType.QInt8,
-                                weight_type=QuantType.QInt8, calibrate_method=getattr(CalibrationMethod, method))
+                # Its calibrators print their progress to stdout, between the table's rows.
+                with contextlib.redirect_stdout(sys.stderr if os.environ.get("VERBOSE") else open(os.devnull, "w")):
+                    quantize_static(os.path.join(ROOT, model), out, Reader(), quant_format=QuantFormat.QDQ,
+                                    per_channel=granularity == "per-channel", activation_type=QuantType.QInt8,
+                                    weight_type=QuantType.QInt8, calibrate_method=getattr(CalibrationMethod, method))
                 seconds = time.time() - start
                 if method == "Entropy" and granularity == "per-channel":
                     timing.append((name, "onnxruntime Entropy", seconds))
