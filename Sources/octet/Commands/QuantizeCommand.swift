@@ -18,6 +18,7 @@ struct QuantizeCommand: Command {
 
           MODEL              an ONNX file, or a .pth/.pt with --arch NAME
           --calib DATA       calibration images: .rec (+.idx), a folder of images, or .npy batches
+                             (read twice by kl, percentile and mse: ranges, then histograms)
           --mode M           how activation ranges are chosen (default kl); `all` calibrates once and
                              reports every mode side by side (agreement with the float model on --eval
                              data), writing the best one to OUT
