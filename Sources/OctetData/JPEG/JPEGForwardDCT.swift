@@ -1,17 +1,10 @@
 /// libjpeg's accurate integer forward DCT ("islow", jfdctint.c) and its quantizer, so the encoder writes
 /// the coefficients `cjpeg` writes: the Loeffler–Ligtenberg–Moschytz factorization with 13-bit
-/// constants (`round(c * 8192)`, as in `JPEGInverseDCT`), rows first keeping 2 extra bits, then columns.
+/// constants (`JPEGIslowConstants`), rows first keeping 2 extra bits, then columns.
 ///
 /// The result is 8 times the true DCT, so a coefficient is divided by 8 * q, rounding half away from
 /// zero (jcdctmgr.c): 100 with q = 10 gives (100 + 40) / 80 = 1, and -100 gives -1.
-struct JPEGForwardDCT {
-    private static let constBits = 13
-    private static let pass1Bits = 2
-    private static let fix0_298631336 = 2446, fix0_390180644 = 3196, fix0_541196100 = 4433
-    private static let fix0_765366865 = 6270, fix0_899976223 = 7373, fix1_175875602 = 9633
-    private static let fix1_501321110 = 12299, fix1_847759065 = 15137, fix1_961570560 = 16069
-    private static let fix2_053119869 = 16819, fix2_562915447 = 20995, fix3_072711026 = 25172
-
+struct JPEGForwardDCT: JPEGIslowConstants {
     /// The 8x8 block at (x, y) of `plane`, level-shifted, transformed and divided by `divisors`
     /// (quantization table entries, natural order); written to `out` in natural order.
     func quantizedBlock(_ plane: [UInt8], stride: Int, x: Int, y: Int, divisors: [Int], into out: inout [Int]) {

@@ -5,14 +5,7 @@
 /// CONST_BITS + PASS1_BITS + 3 bits (the 3 is the DCT's 1/8 scale), rounding half up:
 /// DESCALE(x, n) = (x + 2^(n-1)) >> n, e.g. DESCALE(20, 3) = 3, DESCALE(-20, 3) = -2.
 /// Outputs pass through libjpeg's range-limit table: x + 128 clamped to 0...255 for |x| < 512.
-final class JPEGInverseDCT {
-    private static let constBits = 13
-    private static let pass1Bits = 2
-    private static let fix0_298631336 = 2446, fix0_390180644 = 3196, fix0_541196100 = 4433
-    private static let fix0_765366865 = 6270, fix0_899976223 = 7373, fix1_175875602 = 9633
-    private static let fix1_501321110 = 12299, fix1_847759065 = 15137, fix1_961570560 = 16069
-    private static let fix2_053119869 = 16819, fix2_562915447 = 20995, fix3_072711026 = 25172
-
+final class JPEGInverseDCT: JPEGIslowConstants {
     private let transposed = JPEGBuffer<Int32>(repeating: 0, count: 64)
     /// libjpeg's IDCT range limit, indexed by x & 1023: wraps like its table for out-of-range input.
     let rangeLimit: JPEGBuffer<UInt8>
