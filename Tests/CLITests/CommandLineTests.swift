@@ -14,6 +14,16 @@ import Testing
         return true
     }
 
+    /// The path of `name` under ../shared, or nil (saying SKIPPED) where the shared data is absent.
+    static func shared(_ name: String) -> String? {
+        let path = Paths.shared.appendingPathComponent(name).path
+        guard FileManager.default.fileExists(atPath: path) else {
+            print("SKIPPED: \(path) is missing")
+            return nil
+        }
+        return path
+    }
+
     static func temporary(_ name: String) -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("octet-cli-\(getpid())")
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -49,11 +59,7 @@ import Testing
 
     @Test func runClassifiesARealPhoto() throws {
         guard Self.binaryBuilt else { return }
-        let photo = Paths.shared.appendingPathComponent("imagenet-dev/n01580077_jay.JPEG").path
-        guard FileManager.default.fileExists(atPath: photo) else {
-            print("SKIPPED: \(photo) is missing")
-            return
-        }
+        guard let photo = Self.shared("imagenet-dev/n01580077_jay.JPEG") else { return }
         let r = try runOctet(["run", "Fixtures/mobilenet_v2.onnx", "--input", photo, "--top", "3"])
         #expect(r.status == 0, "\(r.stderr)")
         let first = r.stdout.split(separator: "\n").dropFirst().first.map(String.init) ?? ""
@@ -125,11 +131,7 @@ import Testing
 
     @Test func packWritesARecordFileThatInspectReads() throws {
         guard Self.binaryBuilt else { return }
-        let photos = Paths.shared.appendingPathComponent("imagenet-dev").path
-        guard FileManager.default.fileExists(atPath: photos) else {
-            print("SKIPPED: \(photos) is missing")
-            return
-        }
+        guard let photos = Self.shared("imagenet-dev") else { return }
         let out = Self.temporary("packed.rec")
         let r = try runOctet(["pack", photos, "-o", out, "--resize", "128", "--quality", "80"], timeout: 600)
         #expect(r.status == 0, "\(r.stderr)")
