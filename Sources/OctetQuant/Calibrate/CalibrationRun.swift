@@ -42,7 +42,7 @@ public struct CalibrationRun {
             progress(.ranges, $0)
         }
         guard let bins = histogramBins else { return Dictionary(uniqueKeysWithValues: zip(tensors, ranges)) }
-        let histograms = try pass(model, ranges.map { Observer(histogramBins: bins, limit: $0.absMax) }, try open()) {
+        let histograms = try pass(model, ranges.map { Observer(histogramBins: bins, after: $0) }, try open()) {
             progress(.histograms, $0)
         }
         return Dictionary(uniqueKeysWithValues: zip(tensors, histograms))
@@ -63,14 +63,15 @@ public struct CalibrationRun {
         var batches = 0
         while let feeds = try next() {
             let outputs = try model.run(feeds)
-            let values = try tensors.map { t in
+            let watched = try tensors.map { t in
                 guard let v = outputs[t] else { throw QuantError("the CPU backend did not produce \"\(t)\"") }
-                return v.floatValues()
+                return v
             }
+            let values = watched.map { $0.floatValues() }
             observers.withUnsafeMutableBufferPointer { buffer in
                 nonisolated(unsafe) let slots = buffer
                 DispatchQueue.concurrentPerform(iterations: slots.count) { i in
-                    values[i].withUnsafeBufferPointer { slots[i].observe($0) }
+                    values[i].withUnsafeBufferPointer { slots[i].observe($0, shape: watched[i].shape) }
                 }
             }
             batches += 1

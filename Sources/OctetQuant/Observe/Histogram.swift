@@ -67,12 +67,23 @@ public struct Histogram: Sendable, Equatable {
                     zeroCount += 1
                     continue
                 }
-                var i = Int((Double(v) + limit) * scale)
-                if i >= n { i = n - 1 } else if i < 0 { i = 0 }
-                c[i] += 1
+                c[Self.bin(of: v, limit: limit, scale: scale, bins: n)] += 1
             }
         }
         zeros += Double(zeroCount)
+    }
+
+    /// Takes back `count` values equal to `value` (non-zero, within the range), never below an empty bin.
+    public mutating func remove(_ value: Float, count: Double) {
+        guard value != 0, value.isFinite, limit > 0 else { return }
+        let i = Self.bin(of: value, limit: limit, scale: Double(bins) / (2 * limit), bins: bins)
+        counts[i] = Swift.max(0, counts[i] - count)
+    }
+
+    @inline(__always)
+    private static func bin(of v: Float, limit: Double, scale: Double, bins n: Int) -> Int {
+        let i = Int((Double(v) + limit) * scale)
+        return i >= n ? n - 1 : (i < 0 ? 0 : i)
     }
 
     private mutating func grow(to newLimit: Double) {

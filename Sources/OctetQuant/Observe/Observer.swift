@@ -1,6 +1,7 @@
 import OctetIR
 
-/// Watches one tensor across calibration batches: its range and, when a calibrator needs it, a histogram.
+/// Watches one tensor across calibration batches: its range, each channel's range, and, when a calibrator
+/// needs it, a histogram.
 public struct Observer: Sendable, Equatable {
     public private(set) var min: Float = .infinity
     public private(set) var max: Float = -.infinity
@@ -8,6 +9,17 @@ public struct Observer: Sendable, Equatable {
     /// NaN and infinite values seen; they are left out of the range and the histogram.
     public private(set) var nonFinite = 0
     public private(set) var histogram: Histogram?
+    /// Each channel's (axis 1) smallest and largest value, while every batch had the same channel count.
+    public private(set) var channelMin: [Float] = []
+    public private(set) var channelMax: [Float] = []
+    /// How many values each channel has held.
+    public private(set) var valuesPerChannel = 0
+    private var channelsConsistent = true
+    /// A second pass takes its constant channels from the first and does not measure them again.
+    private var tracksChannels = true
+    /// Non-zero values held by whole channels that never changed, measured by a first pass and carried
+    /// into this one (see `KLCalibrator`).
+    public private(set) var constantChannels: [Float] = []
 
     public init(histogramBins: Int?) {
         histogram = histogramBins.map { Histogram(bins: $0) }
@@ -18,26 +30,72 @@ public struct Observer: Sendable, Equatable {
         histogram = Histogram(bins: histogramBins, limit: Double(limit))
     }
 
+    /// The second-pass observer for what `first` measured: a histogram over its range, and its constant
+    /// channels, which are constant in this pass too because it reads the same data.
+    public init(histogramBins: Int, after first: Observer) {
+        self.init(histogramBins: histogramBins, limit: first.absMax)
+        constantChannels = first.nonZeroConstantChannels
+        valuesPerChannel = first.valuesPerChannel
+        tracksChannels = false
+    }
+
     public var hasValues: Bool { min <= max }
     /// The largest magnitude seen, 0 before any value.
     public var absMax: Float { hasValues ? Swift.max(-min, max) : 0 }
 
-    public mutating func observe(_ tensor: Tensor) {
-        let values = tensor.floatValues()
-        values.withUnsafeBufferPointer { observe($0) }
+    /// The values of channels that held one non-zero value throughout (exact zeros are already apart).
+    public var nonZeroConstantChannels: [Float] {
+        guard channelsConsistent, nonFinite == 0, valuesPerChannel > 0 else { return [] }
+        return zip(channelMin, channelMax).compactMap { lo, hi in lo == hi && lo != 0 ? lo : nil }
     }
 
-    public mutating func observe(_ values: UnsafeBufferPointer<Float>) {
+    /// The histogram as KL reads it: without the values of constant channels (their count is exact, one
+    /// bin each).
+    public var histogramWithoutConstantChannels: Histogram? {
+        guard var h = histogram else { return nil }
+        for v in constantChannels { h.remove(v, count: Double(valuesPerChannel)) }
+        return h
+    }
+
+    public mutating func observe(_ tensor: Tensor) {
+        let values = tensor.floatValues()
+        values.withUnsafeBufferPointer { observe($0, shape: tensor.shape) }
+    }
+
+    /// Values laid out as `shape` (channels on axis 1, as every NCHW and [N, features] tensor has them).
+    public mutating func observe(_ values: UnsafeBufferPointer<Float>, shape: [Int]) {
         var lo = Float.infinity, hi = -Float.infinity
-        var bad = 0
-        for v in values {
-            if v.isFinite {
-                lo = Swift.min(lo, v)
-                hi = Swift.max(hi, v)
-            } else {
-                bad += 1
+        var clean = true
+        let channels = tracksChannels && shape.count >= 2 ? shape[1] : 0
+        let outer = shape.first ?? 0
+        let inner = channels > 0 && outer > 0 ? values.count / (outer * channels) : 0
+        if channels > 0, inner > 0, outer * channels * inner == values.count, channelsConsistent,
+           channelMin.isEmpty || channelMin.count == channels {
+            if channelMin.isEmpty {
+                channelMin = Array(repeating: .infinity, count: channels)
+                channelMax = Array(repeating: -.infinity, count: channels)
             }
+            channelMin.withUnsafeMutableBufferPointer { cmin in
+                channelMax.withUnsafeMutableBufferPointer { cmax in
+                    for n in 0..<outer {
+                        for c in 0..<channels {
+                            let base = (n * channels + c) * inner
+                            let (sl, sh, ok) = Self.range(UnsafeBufferPointer(rebasing: values[base..<(base + inner)]))
+                            clean = clean && ok
+                            cmin[c] = Swift.min(cmin[c], sl)
+                            cmax[c] = Swift.max(cmax[c], sh)
+                            lo = Swift.min(lo, sl)
+                            hi = Swift.max(hi, sh)
+                        }
+                    }
+                }
+            }
+            valuesPerChannel += outer * inner
+        } else {
+            if channels > 0 { channelsConsistent = false }
+            (lo, hi, clean) = Self.range(values)
         }
+        let bad = clean ? 0 : Self.nonFiniteCount(values)
         samples += values.count
         nonFinite += bad
         guard lo <= hi else { return }
@@ -51,5 +109,35 @@ public struct Observer: Sendable, Equatable {
             let finite = values.filter(\.isFinite)
             finite.withUnsafeBufferPointer { histogram!.add($0, absMax: magnitude) }
         }
+    }
+
+    /// The smallest and largest finite values (infinity, -infinity when there are none). Written with
+    /// plain comparisons, which NaN fails, so the loop vectorizes; a second loop runs only when a NaN or an
+    /// infinity was there.
+    private static func range(_ values: UnsafeBufferPointer<Float>) -> (lo: Float, hi: Float, clean: Bool) {
+        var lo = Float.infinity, hi = -Float.infinity
+        var nan: UInt8 = 0
+        for v in values {
+            lo = v < lo ? v : lo
+            hi = v > hi ? v : hi
+            nan |= v != v ? 1 : 0
+        }
+        guard nan != 0 || lo == -.infinity || hi == .infinity else { return (lo, hi, true) }
+        lo = .infinity
+        hi = -.infinity
+        for v in values where v.isFinite {
+            lo = Swift.min(lo, v)
+            hi = Swift.max(hi, v)
+        }
+        return (lo, hi, false)
+    }
+
+    private static func nonFiniteCount(_ values: UnsafeBufferPointer<Float>) -> Int {
+        values.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+    }
+
+    /// Values without a known layout: range and histogram only.
+    public mutating func observe(_ values: UnsafeBufferPointer<Float>) {
+        observe(values, shape: [values.count])
     }
 }
