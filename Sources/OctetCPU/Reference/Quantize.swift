@@ -9,6 +9,7 @@ import OctetIR
 /// | -2.5      | -2              | -2           | 126             |
 /// |  3.5      |  4              |  4           | 132             |
 /// |  300.0    |  300            |  127         | 255             |
+/// |  +inf     |  +inf           |  127         | 255             |
 enum Quantize {
     static func quantize(axis: Int, _ ctx: KernelContext) throws -> Tensor {
         let x = try ctx.input(0)
@@ -24,7 +25,9 @@ enum Quantize {
             for i in 0..<values.count {
                 let c = channel(i)
                 let q = Double((values[i] / scales[c]).rounded(.toNearestOrEven))
-                out[i] = Int(clamping: min(max(saturatingInt64(q) &+ Int64(zero[c]), Int64(low)), Int64(high)))
+                // Bounded before the zero point is added: Int64.max + 128 would wrap to a negative value.
+                let bounded = min(max(saturatingInt64(q), Int64(low) - 512), Int64(high) + 512)
+                out[i] = Int(clamping: min(max(bounded + Int64(zero[c]), Int64(low)), Int64(high)))
             }
             return out
         }
