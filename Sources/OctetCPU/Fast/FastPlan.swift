@@ -16,6 +16,10 @@ struct FastPlan: Sendable {
         case dense(PreparedDense, Fusion)
         /// An Add; the fast kernel takes float operands of one shape.
         case add(Fusion)
+        /// A value computed once when the graph is compiled: a DequantizeLinear of constant weights.
+        case constant(Tensor)
+        /// A QuantizeLinear and the DequantizeLinear that alone reads it, defining `output`.
+        case fakeQuant(FastFakeQuant, dequantize: Node)
     }
 
     /// The nodes folded into a step and what the step then produces.
@@ -35,6 +39,7 @@ struct FastPlan: Sendable {
     init(graph: Graph) {
         _ = HeapRetention.applied
         var constants = graph.initializers
+        var dequantizedConstants: [Int: Tensor] = [:]
         var readers: [String: [Int]] = [:]
         var producer: [String: Int] = [:]
         for (i, node) in graph.nodes.enumerated() {
@@ -43,6 +48,14 @@ struct FastPlan: Sendable {
             if case .identity = node.op, let name = node.outputs.first, let source = node.input(0),
                let t = constants[source] {
                 constants[name] = t
+            }
+            // A QDQ model's weights: dequantized once here, so the Conv below them packs them like float ones.
+            if case .dequantizeLinear = node.op, let name = node.outputs.first, node.outputs.count == 1,
+               !node.inputs.isEmpty, node.inputs.allSatisfy({ $0.isEmpty || constants[$0] != nil }),
+               let t = try? Kernels.run(KernelContext(node: node, inputs: node.inputs.map { $0.isEmpty ? nil : constants[$0] },
+                                                      threads: 1)).first {
+                constants[name] = t
+                dequantizedConstants[i] = t
             }
             for name in node.inputs where !name.isEmpty { readers[name, default: []].append(i) }
             for name in node.outputs where !name.isEmpty { producer[name] = i }
@@ -57,6 +70,21 @@ struct FastPlan: Sendable {
         for (i, node) in graph.nodes.enumerated() {
             if case .folded = steps[i] { continue }
             guard let output = node.outputs.first, node.outputs.count == 1 else { continue }
+            if let t = dequantizedConstants[i] {
+                steps[i] = .constant(t)
+                continue
+            }
+            if case .quantizeLinear = node.op, let j = soleReader(output), case .dequantizeLinear = graph.nodes[j].op,
+               graph.nodes[j].inputs.first == output, let dequantized = graph.nodes[j].outputs.first,
+               graph.nodes[j].outputs.count == 1, !dequantized.isEmpty,
+               let scale = node.input(1).flatMap({ constants[$0] }),
+               graph.nodes[j].input(1).flatMap({ constants[$0] }) == scale,
+               graph.nodes[j].input(2).flatMap({ constants[$0] }) == node.input(2).flatMap({ constants[$0] }),
+               let pair = FastFakeQuant(scale: scale, zeroPoint: node.input(2).flatMap { constants[$0] }) {
+                steps[i] = .fakeQuant(pair, dequantize: graph.nodes[j])
+                steps[j] = .folded
+                continue
+            }
             let constant = { (k: Int) -> Tensor?? in
                 guard let name = node.input(k) else { return .some(nil) }
                 return constants[name].map { .some($0) }
@@ -136,6 +164,15 @@ struct FastPlan: Sendable {
         switch steps[i] {
         case .reference: return nil
         case .folded: return [:]
+        case .constant(let t):
+            return node.outputs.first.map { [$0: t] }
+        case .fakeQuant(let pair, let dequantize):
+            guard let output = dequantize.outputs.first else { return [:] }
+            if let x = inputs.first.flatMap({ $0 }), let y = pair.run(x, threads: threads) { return [output: y] }
+            // Not float: the two reference kernels, the int8 tensor between them kept local.
+            let q = try Kernels.run(KernelContext(node: node, inputs: inputs, threads: threads)).first
+            let args = dequantize.inputs.enumerated().map { k, name in k == 0 ? q : name.isEmpty ? nil : value(name) }
+            return try Kernels.run(KernelContext(node: dequantize, inputs: args, threads: threads)).first.map { [output: $0] } ?? [:]
         case .conv(let conv, let f):
             fusion = f
             let x = inputs.first.flatMap { $0 }
