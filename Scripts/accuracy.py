@@ -41,42 +41,50 @@ MODELS = [("mobilenet_v2", "Fixtures/mobilenet_v2.onnx", TORCH), ("efficientnet_
 MODES = ["global", "max", "power2", "kl", "percentile", "mse"]
 
 
-def load_photos(limit):
+def photos(limit):
+    """(RGB image, label) for each labelled JPEG of the dev set."""
     rows = [l.rstrip("\n").split("\t") for l in open(os.path.join(DEV, "labels.tsv")) if l.strip()]
-    rows = [r for r in rows if r[0].lower().endswith((".jpeg", ".jpg"))][:limit]
+    for name, label, *_ in [r for r in rows if r[0].lower().endswith((".jpeg", ".jpg"))][:limit]:
+        yield Image.open(os.path.join(DEV, name)).convert("RGB"), int(label)
+
+
+def shorter_side(img, size):
+    """Resized (bilinear) so its shorter side is `size`."""
+    w, h = img.size
+    s = size / min(w, h)
+    return img.resize((max(size, round(w * s)), max(size, round(h * s))), Image.BILINEAR)
+
+
+def crop224(img, left, top):
+    return np.asarray(img.crop((left, top, left + 224, top + 224)), dtype=np.float32)
+
+
+def load_photos(limit):
+    """The calibration view: shorter side 256, centre crop 224."""
     images, labels = [], []
-    for name, label, *_ in rows:
-        img = Image.open(os.path.join(DEV, name)).convert("RGB")
+    for img, label in photos(limit):
+        img = shorter_side(img, 256)
         w, h = img.size
-        s = 256 / min(w, h)
-        img = img.resize((max(256, round(w * s)), max(256, round(h * s))), Image.BILINEAR)
-        w, h = img.size
-        left, top = (w - 224) // 2, (h - 224) // 2
-        images.append(np.asarray(img.crop((left, top, left + 224, top + 224)), dtype=np.float32))
-        labels.append(int(label))
+        images.append(crop224(img, (w - 224) // 2, (h - 224) // 2))
+        labels.append(label)
     return np.stack(images), np.array(labels, dtype=np.int64)
 
 
 def load_views(limit):
     """Crops and mirror images of the photos other than the calibration view (256, centre, unmirrored)."""
-    rows = [l.rstrip("\n").split("\t") for l in open(os.path.join(DEV, "labels.tsv")) if l.strip()]
-    rows = [r for r in rows if r[0].lower().endswith((".jpeg", ".jpg"))][:limit]
     images, labels = [], []
-    for name, label, *_ in rows:
-        img = Image.open(os.path.join(DEV, name)).convert("RGB")
+    for img, label in photos(limit):
         for size in (256, 288):
-            w, h = img.size
-            s = size / min(w, h)
-            scaled = img.resize((max(size, round(w * s)), max(size, round(h * s))), Image.BILINEAR)
+            scaled = shorter_side(img, size)
             w, h = scaled.size
             centre = ((w - 224) // 2, (h - 224) // 2)
             for left, top in (centre, (0, 0), (w - 224, 0), (0, h - 224), (w - 224, h - 224)):
-                crop = np.asarray(scaled.crop((left, top, left + 224, top + 224)), dtype=np.float32)
+                crop = crop224(scaled, left, top)
                 for mirrored in (False, True):
                     if size == 256 and (left, top) == centre and not mirrored:
                         continue
                     images.append(crop[:, ::-1] if mirrored else crop)
-                    labels.append(int(label))
+                    labels.append(label)
     return np.stack(images), np.array(labels, dtype=np.int64)
 
 

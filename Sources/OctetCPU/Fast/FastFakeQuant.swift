@@ -5,16 +5,16 @@ import OctetIR
 ///
 /// Bit-identical to the two reference kernels: `x / scale` rounds half to even in Float, every integer the
 /// clamp keeps is exact in Float, and NaN becomes the zero point as the reference's saturating cast makes it.
-public struct FastFakeQuant: Sendable, Equatable {
-    public var scale: Float
-    public var zeroPoint: Float
+struct FastFakeQuant: Sendable, Equatable {
+    var scale: Float
+    var zeroPoint: Float
     /// The integer type's range: -128...127 or 0...255.
-    public var low: Float
-    public var high: Float
+    var low: Float
+    var high: Float
 
     static let parallelThreshold = 1 << 16
 
-    public init(scale: Float, zeroPoint: Float, low: Float, high: Float) {
+    init(scale: Float, zeroPoint: Float, low: Float, high: Float) {
         self.scale = scale
         self.zeroPoint = zeroPoint
         self.low = low
@@ -37,7 +37,7 @@ public struct FastFakeQuant: Sendable, Equatable {
     }
 
     /// The dequantized values; nil when `x` is not float.
-    public func run(_ x: Tensor, threads: Int) -> Tensor? {
+    func run(_ x: Tensor, threads: Int) -> Tensor? {
         guard case .f32(let values) = x.storage else { return nil }
         let count = values.count
         let output = [Float](unsafeUninitializedCapacity: count) { out, initialized in
