@@ -66,6 +66,10 @@ public struct CPUBackend: Backend, NodeEvaluator {
                 return .unsupported(reason: "DequantizeLinear from \(t) (int8, uint8 and int32 only)")
             }
             return .supported
+        case .convInteger(let a): return a.kernelShape.map { $0.count <= 3 } ?? true ? .supported
+            : .unsupported(reason: "ConvInteger with \(a.kernelShape!.count) spatial axes (the CPU handles 1 to 3)")
+        case .matMulInteger, .requantize, .qlinearAdd, .qlinearGlobalAveragePool:
+            return .supported
         case .unary(.relu), .concat, .split, .reshape, .flatten, .transpose, .squeeze, .unsqueeze, .pad, .slice,
              .gather, .shape, .constantOfShape, .expand, .constant, .identity, .dropout, .cast:
             return .supported

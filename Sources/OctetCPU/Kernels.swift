@@ -44,6 +44,11 @@ enum Kernels {
         case .cast(let dtype): return [try Cast.run(to: dtype, ctx)]
         case .quantizeLinear(let axis): return [try Quantize.quantize(axis: axis, ctx)]
         case .dequantizeLinear(let axis): return [try Quantize.dequantize(axis: axis, ctx)]
+        case .convInteger(let a): return [try IntegerConv.run(a, ctx)]
+        case .matMulInteger: return [try IntegerMatMul.run(ctx)]
+        case .requantize(let a): return [try RequantizeKernel.run(a, ctx)]
+        case .qlinearAdd(let bounds): return [try QLinearAdd.run(bounds, ctx)]
+        case .qlinearGlobalAveragePool: return [try QLinearGlobalAveragePool.run(ctx)]
         }
     }
 }

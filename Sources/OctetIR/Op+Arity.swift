@@ -17,6 +17,10 @@ extension Op {
         case .constant: (0, 0)
         case .dropout: (1, 3)
         case .quantizeLinear, .dequantizeLinear: (2, 3)
+        case .convInteger, .matMulInteger: (2, 5)
+        case .requantize: (3, 3)
+        case .qlinearAdd: (8, 8)
+        case .qlinearGlobalAveragePool: (5, 5)
         }
     }
 
@@ -28,7 +32,8 @@ extension Op {
         case .conv, .convTranspose, .gemm, .matMul, .binary, .unary, .leakyRelu, .hardSigmoid, .clip,
              .softmax, .batchNormalization, .averagePool, .globalAveragePool, .globalMaxPool, .reduceMean,
              .concat, .reshape, .flatten, .transpose, .squeeze, .unsqueeze, .pad, .resize, .slice, .gather,
-             .shape, .constantOfShape, .expand, .range, .constant, .identity, .cast, .quantizeLinear, .dequantizeLinear: (1, 1)
+             .shape, .constantOfShape, .expand, .range, .constant, .identity, .cast, .quantizeLinear, .dequantizeLinear,
+             .convInteger, .matMulInteger, .requantize, .qlinearAdd, .qlinearGlobalAveragePool: (1, 1)
         }
     }
 }

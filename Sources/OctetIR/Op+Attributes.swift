@@ -11,6 +11,10 @@ extension Op {
             list("dilations", dilations)
             if autoPad != .notSet { add("auto_pad", autoPad.rawValue) }
         }
+        func bounds(_ b: IntegerBounds) {
+            if let lower = b.lower { add("lower", lower) }
+            if let upper = b.upper { add("upper", upper) }
+        }
         switch self {
         case .conv(let a):
             window(a.kernelShape, a.strides, a.pads, a.dilations, a.autoPad)
@@ -73,6 +77,16 @@ extension Op {
             add("value", typeText(t))
         case .cast(let to):
             add("to", to.rawValue)
+        case .convInteger(let a):
+            window(a.kernelShape, a.strides, a.pads, a.dilations, a.autoPad)
+            add("group", a.group)
+        case .matMulInteger, .qlinearGlobalAveragePool:
+            break
+        case .requantize(let a):
+            add("axis", a.axis)
+            bounds(a.bounds)
+        case .qlinearAdd(let b):
+            bounds(b)
         }
         return out
     }

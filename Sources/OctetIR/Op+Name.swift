@@ -39,6 +39,11 @@ extension Op {
         case .cast: "Cast"
         case .quantizeLinear: "QuantizeLinear"
         case .dequantizeLinear: "DequantizeLinear"
+        case .convInteger: "ConvInteger"
+        case .matMulInteger: "MatMulInteger"
+        case .requantize: "Requantize"
+        case .qlinearAdd: "QLinearAdd"
+        case .qlinearGlobalAveragePool: "QLinearGlobalAveragePool"
         }
     }
 }

@@ -52,6 +52,38 @@ public enum Op: Sendable, Equatable {
     // Quantization, as ONNX QuantizeLinear / DequantizeLinear.
     case quantizeLinear(axis: Int)               // x, y_scale, y_zero_point?
     case dequantizeLinear(axis: Int)             // x, x_scale, x_zero_point?
+
+    // Integer compute, TVM QNN's shape: int8/uint8 operands with zero points, exact int32 accumulators,
+    // brought back to int8/uint8 by `requantize` (see `Requantize`). Made by the realize pass and by the
+    // import of QOperator models; ONNX has no name for most of them, so they are never exported.
+    case convInteger(ConvAttributes)             // x, w, bias? (i32), x_zero_point?, w_zero_point? -> i32
+    case matMulInteger                           // a [.., K], b [K, N], bias? (i32 [N]), a_zero_point?, b_zero_point? -> i32
+    case requantize(RequantizeAttributes)        // x (i32), ratio (f32, scalar or along axis), y_zero_point -> i8/u8
+    case qlinearAdd(IntegerBounds)               // a, a_scale, a_zero_point, b, b_scale, b_zero_point, y_scale, y_zero_point
+    case qlinearGlobalAveragePool                // x, x_scale, x_zero_point, y_scale, y_zero_point (NCHW)
+}
+
+/// Saturation bounds narrower than the integer type: a Relu or Clip folded into a quantized op's output.
+/// nil means the type's own limit.
+public struct IntegerBounds: Sendable, Equatable {
+    public var lower: Int32?
+    public var upper: Int32?
+
+    public init(lower: Int32? = nil, upper: Int32? = nil) {
+        self.lower = lower
+        self.upper = upper
+    }
+}
+
+public struct RequantizeAttributes: Sendable, Equatable {
+    /// The axis the ratio runs along when it has more than one value (a conv's output channels: 1).
+    public var axis: Int
+    public var bounds: IntegerBounds
+
+    public init(axis: Int = 1, bounds: IntegerBounds = IntegerBounds()) {
+        self.axis = axis
+        self.bounds = bounds
+    }
 }
 
 public enum BinaryOp: String, Sendable, CaseIterable {

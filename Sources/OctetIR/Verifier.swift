@@ -48,7 +48,7 @@ extension Node {
     func checkAttributes() throws(IRError) {
         func bad(_ message: String) -> IRError { .invalidAttribute("\(label): \(message)") }
         switch op {
-        case .conv(let a):
+        case .conv(let a), .convInteger(let a):
             try checkWindow(kernel: a.kernelShape ?? [], strides: a.strides, pads: a.pads, dilations: a.dilations)
             guard a.group >= 1 else { throw bad("group is \(a.group), must be at least 1") }
         case .convTranspose(let a):
@@ -80,8 +80,12 @@ extension Node {
             guard value.count == 1 else { throw bad("value has \(value.count) elements, needs 1") }
         case .matMul, .binary, .unary, .clip, .softmax, .globalAveragePool, .globalMaxPool, .reduceMean, .concat,
              .reshape, .flatten, .squeeze, .unsqueeze, .pad, .slice, .gather, .shape, .expand, .range, .constant, .identity,
-             .dropout, .cast, .quantizeLinear, .dequantizeLinear:
-            break  // axes and ranks are checked against shapes by the shape rules
+             .dropout, .cast, .quantizeLinear, .dequantizeLinear, .matMulInteger, .qlinearGlobalAveragePool:
+            break
+        case .requantize(let a):
+            try a.bounds.check(bad)
+        case .qlinearAdd(let b):
+            try b.check(bad)  // axes and ranks are checked against shapes by the shape rules
         }
     }
 
@@ -92,5 +96,11 @@ extension Node {
         guard dilations.allSatisfy({ $0 >= 1 }) else { throw bad("dilations \(dilations) must be positive") }
         guard pads.allSatisfy({ $0 >= 0 }) else { throw bad("pads \(pads) must not be negative") }
         guard pads.count % 2 == 0 else { throw bad("pads has \(pads.count) entries, needs begin and end for each axis") }
+    }
+}
+
+extension IntegerBounds {
+    fileprivate func check(_ bad: (String) -> IRError) throws(IRError) {
+        if let lower, let upper, lower > upper { throw bad("lower bound \(lower) is above upper bound \(upper)") }
     }
 }

@@ -67,7 +67,8 @@ public struct BatchNormFolding: GraphPass {
         case .matMul, .binary, .unary, .leakyRelu, .hardSigmoid, .clip, .softmax, .batchNormalization, .maxPool,
              .averagePool, .globalAveragePool, .globalMaxPool, .reduceMean, .concat, .split, .reshape, .flatten,
              .transpose, .squeeze, .unsqueeze, .pad, .resize, .slice, .gather, .shape, .constantOfShape, .expand,
-             .range, .constant, .identity, .dropout, .cast, .quantizeLinear, .dequantizeLinear:
+             .range, .constant, .identity, .dropout, .cast, .quantizeLinear, .dequantizeLinear, .convInteger,
+             .matMulInteger, .requantize, .qlinearAdd, .qlinearGlobalAveragePool:
             return nil
         }
     }

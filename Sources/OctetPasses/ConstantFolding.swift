@@ -56,7 +56,8 @@ public struct ConstantFolding: GraphPass {
     /// The node's output values if they can be known now, else nil.
     private func foldedOutputs(_ node: Node, in g: Graph, proven: [String: Tensor]) throws -> [Tensor]? {
         switch node.op {
-        case .quantizeLinear, .dequantizeLinear:
+        case .quantizeLinear, .dequantizeLinear, .convInteger, .matMulInteger, .requantize, .qlinearAdd,
+             .qlinearGlobalAveragePool:
             return nil
         case .constant(let t):
             return [t]

@@ -1,6 +1,6 @@
 import OctetIR
 
-/// Annotate, then realize the plan as a QDQ graph from calibrated ranges: the library side of
+/// Annotate: the plan, then the QDQ graph written from calibrated ranges; the library side of
 /// `octet quantize` (calibration itself is `CalibrationRun`).
 public struct Quantizer: Sendable {
     public var config: QuantizationConfig

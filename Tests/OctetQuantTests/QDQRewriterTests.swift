@@ -2,7 +2,7 @@ import OctetIR
 import OctetQuant
 import Testing
 
-/// The annotate/realize steps on a small hand-built graph: what gets Q/DQ, and the stored integers.
+/// The annotate step on a small hand-built graph: what gets Q/DQ, and the stored integers.
 @Suite struct QDQRewriterTests {
     /// input -> Conv(w, b) -> Relu -> Conv(w2) -> output
     static func twoConvs() -> Graph {

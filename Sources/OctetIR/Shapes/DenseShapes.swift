@@ -23,7 +23,12 @@ extension ShapeInference {
     func matMulType(_ node: Node) throws(IRError) -> TensorType {
         let lhs = type(node, 0)
         try checkSameDType(node, lhs.dtype, type(node, 1).dtype)
-        guard let l = lhs.shape, let r = shape(node, 1) else { return TensorType(dtype: lhs.dtype, shape: nil) }
+        return TensorType(dtype: lhs.dtype, shape: try matMulShape(node))
+    }
+
+    /// numpy matmul's shape rule for inputs 0 and 1; nil when either shape is unknown.
+    func matMulShape(_ node: Node) throws(IRError) -> [Dim]? {
+        guard let l = shape(node, 0), let r = shape(node, 1) else { return nil }
         guard !l.isEmpty, !r.isEmpty else { throw mismatch(node, "MatMul inputs must have at least 1 dim, got \(shapeText(l)) and \(shapeText(r))") }
         // A vector operand is promoted to a matrix, and the added dimension is removed afterwards.
         let a = l.count == 1 ? [.fixed(1)] + l : l
@@ -41,7 +46,7 @@ extension ShapeInference {
         var out = batch
         if l.count > 1 { out.append(a[a.count - 2]) }
         if r.count > 1 { out.append(b[b.count - 1]) }
-        return TensorType(dtype: lhs.dtype, shape: out)
+        return out
     }
 
     /// Ops whose inputs share one element type reject a mix.

@@ -141,6 +141,11 @@ struct ShapeInference {
         case .cast(let to): return [TensorType(dtype: to, shape: type(node, 0).shape)]
         case .quantizeLinear(let axis): return [try quantizeType(node, axis: axis)]
         case .dequantizeLinear(let axis): return [try dequantizeType(node, axis: axis)]
+        case .convInteger(let a): return [try convIntegerType(node, a)]
+        case .matMulInteger: return [try matMulIntegerType(node)]
+        case .requantize(let a): return [try requantizeType(node, a)]
+        case .qlinearAdd: return [try qlinearAddType(node)]
+        case .qlinearGlobalAveragePool: return [try qlinearGlobalAveragePoolType(node)]
         }
     }
 

@@ -66,7 +66,8 @@ extension ShapeInference {
         case .conv, .convTranspose, .gemm, .matMul, .unary, .leakyRelu, .hardSigmoid, .clip, .softmax,
              .batchNormalization, .maxPool, .averagePool, .globalAveragePool, .globalMaxPool, .reduceMean,
              .split, .reshape, .flatten, .transpose, .pad, .resize, .constantOfShape, .expand, .range, .constant, .dropout,
-             .quantizeLinear, .dequantizeLinear:
+             .quantizeLinear, .dequantizeLinear, .convInteger, .matMulInteger, .requantize, .qlinearAdd,
+             .qlinearGlobalAveragePool:
             return nil
         }
     }

@@ -50,7 +50,8 @@ enum QuantRule {
         case .convTranspose, .unary, .leakyRelu, .hardSigmoid, .clip, .softmax, .batchNormalization,
              .globalMaxPool, .reduceMean, .split, .reshape, .flatten, .transpose, .squeeze, .unsqueeze, .pad,
              .resize, .slice, .gather, .shape, .constantOfShape, .expand, .range, .constant, .identity, .dropout, .cast,
-             .quantizeLinear, .dequantizeLinear:
+             .quantizeLinear, .dequantizeLinear, .convInteger, .matMulInteger, .requantize, .qlinearAdd,
+             .qlinearGlobalAveragePool:
             return nil
         }
     }
