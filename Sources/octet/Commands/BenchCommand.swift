@@ -7,7 +7,7 @@ struct BenchCommand: Command {
     static let name = "bench"
     static let summary = "time a model on random inputs (TVM-style summary, p90/p99, images/s)"
     static let help = """
-        usage: octet bench MODEL [--target cpu] [--repeat 100] [--number 1] [--batch N] [--threads N]
+        usage: octet bench MODEL [--target cpu] [--simulate] [--repeat 100] [--number 1] [--batch N] [--threads N]
                                  [--shape NAME=D,D,..] [--warmup 3] [--json]
 
           --repeat N     measurements to summarize (each is the mean of --number runs)
@@ -18,6 +18,7 @@ struct BenchCommand: Command {
           --warmup N     untimed runs first (default 3)
           --json         print one JSON object: mean_ms, median_ms, max_ms, min_ms, std_ms, p90_ms, p99_ms,
                          images_per_s, batch, repeat, number, threads
+        \(ExecutionOptions.help)
         \(ModelArgument.help)
         """
 
@@ -31,9 +32,11 @@ struct BenchCommand: Command {
     var warmup: Int
     var shapes: [String: [Int]]
     var json: Bool
+    var execution: ExecutionOptions
 
     init(parsing arguments: inout Arguments) throws(UsageError) {
         model = try ModelArgument(parsing: &arguments)
+        execution = ExecutionOptions(parsing: &arguments)
         target = try arguments.choice("target", default: .cpu)
         repeats = try arguments.int("repeat", default: 100)
         number = try arguments.int("number", default: 1)
@@ -63,7 +66,7 @@ struct BenchCommand: Command {
             return shapes
         }
         let backend = try target.backend(threads: threads)
-        let model = try backend.compile(graph)
+        let model = try backend.compile(execution.prepare(graph, path: path))
         let inputs = try InputShapes.randomInputs(for: graph, batch: batch, explicit: shapes, file: path)
         for _ in 0..<warmup { _ = try model.run(inputs) }
         var samples: [Double] = []

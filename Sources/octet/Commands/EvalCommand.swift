@@ -8,13 +8,14 @@ struct EvalCommand: Command {
     static let summary = "accuracy of a classifier on labelled images (top-1, top-5, agreement with a reference)"
     static let help = """
         usage: octet eval MODEL --data DATA [--reference FLOAT_MODEL] [--limit N] [--batch N] [--target cpu]
-                          [--threads N] [--skip-bad] [--json] [PREPROCESS]
+                          [--simulate] [--threads N] [--skip-bad] [--json] [PREPROCESS]
 
           --data DATA        labelled images: .rec (+.idx), a folder of class folders or with a labels .tsv
           --reference M      also report how often the top-1 class equals M's (e.g. the float model)
           --limit N          evaluate the first N images only
           --skip-bad         skip records that fail to decode (counted in the summary) instead of stopping
           --json             print one object: top1, top5, agreement, images, images_per_s
+        \(ExecutionOptions.help)
         \(ModelArgument.help)
         \(PreprocessOptions.help)
         """
@@ -29,9 +30,11 @@ struct EvalCommand: Command {
     var skipBad: Bool
     var json: Bool
     var preprocess: PreprocessOptions
+    var execution: ExecutionOptions
 
     init(parsing arguments: inout Arguments) throws(UsageError) {
         model = try ModelArgument(parsing: &arguments)
+        execution = ExecutionOptions(parsing: &arguments)
         guard let d = try arguments.option("data") else { throw UsageError("give --data DATA") }
         data = d
         reference = try arguments.option("reference")
@@ -50,7 +53,7 @@ struct EvalCommand: Command {
 
     func run() throws {
         let graph = try model.load(threads: threads)
-        let compiled = try target.backend(threads: threads).compile(graph)
+        let compiled = try target.backend(threads: threads).compile(execution.prepare(graph, path: model.path))
         let refModel = try reference.map { path in
             try CPUBackend(threads: threads).compile(ModelLoader.load(path, threads: threads))
         }

@@ -1,26 +1,31 @@
 import Foundation
 import OctetIR
+import OctetQuant
 
 /// `octet inspect MODEL`: what a model holds — inputs, outputs, op histogram, parameters, size.
 struct InspectCommand: Command {
     static let name = "inspect"
     static let summary = "summarize a model (ops, parameters, inputs/outputs) or a .rec file"
     static let help = """
-        usage: octet inspect MODEL [--graph]
+        usage: octet inspect MODEL [--graph] [--lowered]
                octet inspect FILE.rec
 
           MODEL      an ONNX file, or a .pth/.pt with --arch NAME
           --graph    print every node of the canonical graph (after constant and BatchNorm folding)
+          --lowered  realize a QDQ model: which ops run as integers, and why each float one stayed float
+                     (with --graph: print the lowered graph)
           FILE.rec   records, labels, ids and image sizes of an MXNet RecordIO file (and its .idx)
         \(ModelArgument.help)
         """
 
     var model: ModelArgument
     var showGraph: Bool
+    var lowered: Bool
     var path: String { model.path }
 
     init(parsing arguments: inout Arguments) throws(UsageError) {
         showGraph = arguments.flag("graph")
+        lowered = arguments.flag("lowered")
         model = try ModelArgument(parsing: &arguments)
         try model.readPositional(&arguments)
     }
@@ -31,6 +36,16 @@ struct InspectCommand: Command {
             return
         }
         let graph = try model.load(threads: 1)
+        if lowered {
+            guard Realize.isQuantized(graph) else {
+                print("\(path) has no QuantizeLinear or DequantizeLinear: nothing to lower, every op runs float")
+                return
+            }
+            let realized: RealizedGraph
+            do { realized = try Realize.run(graph) } catch { throw InputError(path, error) }
+            print(showGraph ? realized.graph.text : realized.report.text)
+            return
+        }
         if showGraph {
             print(graph.text)
             return

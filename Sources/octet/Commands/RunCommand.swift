@@ -8,7 +8,7 @@ struct RunCommand: Command {
     static let name = "run"
     static let summary = "run a model on tensor files or images; save outputs, print top-K classes"
     static let help = """
-        usage: octet run MODEL [--target cpu] --input [NAME=]FILE ... [--save DIR] [--top K]
+        usage: octet run MODEL [--target cpu] [--simulate] --input [NAME=]FILE ... [--save DIR] [--top K]
                          [--labels imagenet|FILE] [--threads N] [PREPROCESS]
 
           --input [NAME=]FILE   .npy or .pb (TensorProto) tensors, or .jpg/.jpeg images
@@ -17,6 +17,7 @@ struct RunCommand: Command {
           --save DIR            write each output as DIR/<output name>.npy
           --top K               print the K best classes of the first output
           --labels L            class names: imagenet (built in, the default) or a text file, one per line
+        \(ExecutionOptions.help)
         \(ModelArgument.help)
         \(PreprocessOptions.help)
         """
@@ -30,10 +31,12 @@ struct RunCommand: Command {
     var labels: String
     var threads: Int
     var preprocess: PreprocessOptions
+    var execution: ExecutionOptions
 
     init(parsing arguments: inout Arguments) throws(UsageError) {
         model = try ModelArgument(parsing: &arguments)
         target = try arguments.choice("target", default: .cpu)
+        execution = ExecutionOptions(parsing: &arguments)
         inputs = try arguments.options("input").map { spec in
             if let eq = spec.firstIndex(of: "="), !spec[..<eq].contains("/") {
                 return (String(spec[..<eq]), String(spec[spec.index(after: eq)...]))
@@ -55,7 +58,7 @@ struct RunCommand: Command {
     func run() throws {
         let graph = try model.load(threads: threads)
         let feeds = try bindInputs(graph)
-        let model = try target.backend(threads: threads).compile(graph)
+        let model = try target.backend(threads: threads).compile(execution.prepare(graph, path: path))
         let outputs: [String: Tensor]
         do {
             outputs = try model.run(feeds)

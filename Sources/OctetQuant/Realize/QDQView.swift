@@ -1,0 +1,143 @@
+import OctetIR
+
+/// A QDQ graph as the realize selectors read it: who produces and who reads each value, which values are
+/// constants, and the quantization that a DequantizeLinear or QuantizeLinear node applies.
+///
+/// This is the one matcher every backend relies on: backends see only what realize made of it.
+struct QDQView {
+    /// A value read through a DequantizeLinear whose scale and zero point are constants.
+    struct Dequantized {
+        /// The integer value the DequantizeLinear reads (an activation, or a stored weight).
+        var quantized: String
+        var scale: [Float]
+        var zeroPoint: Tensor?
+        /// The integer type: the zero point's, or the data's when the zero point is omitted.
+        var dtype: DType
+        /// Normalized against the data's rank; nil when per tensor.
+        var axis: Int?
+        /// The integer data, when it is a constant (weights, biases).
+        var constant: Tensor?
+
+        var isPerTensor: Bool { axis == nil }
+        var zero: Int32 { zeroPoint.map { Int32($0.int64Values()[0]) } ?? 0 }
+        var zeros: [Int32] { zeroPoint.map { $0.int64Values().map { Int32($0) } } ?? [0] }
+    }
+
+    /// A QuantizeLinear reading a value, per tensor, with constant scale and zero point.
+    struct Quantize {
+        var node: Int
+        var output: String
+        var scale: Float
+        var zeroPoint: Tensor
+        var dtype: DType { zeroPoint.dtype }
+        var zero: Int32 { Int32(zeroPoint.int64Values()[0]) }
+
+        /// `round_half_even(x / scale) + zero_point`, saturated: where a float bound lands in the integers.
+        func quantized(_ x: Float) -> Int32 {
+            let (lo, hi) = Requantize.bounds(dtype)
+            let q = (x / scale).rounded(.toNearestOrEven)
+            guard q.isFinite else { return q > 0 ? hi : q < 0 ? lo : zero }
+            return Int32(max(Float(lo), min(Float(hi), q + Float(zero))))
+        }
+    }
+
+    let graph: Graph
+    let producer: [String: Int]
+    let readers: [String: [Int]]
+    let constants: [String: Tensor]
+    let outputs: Set<String>
+
+    init(_ graph: Graph) {
+        self.graph = graph
+        producer = graph.producers
+        readers = graph.consumers
+        var constants = graph.initializers
+        for node in graph.nodes {
+            if case .constant(let t) = node.op, let name = node.outputs.first { constants[name] = t }
+        }
+        self.constants = constants
+        outputs = Set(graph.outputs.map(\.name))
+    }
+
+    /// The DequantizeLinear behind `value`, or why there is none usable.
+    func dequantized(_ value: String) -> Result<Dequantized, RealizeRefusal> {
+        guard let p = producer[value], case .dequantizeLinear(let axis) = graph.nodes[p].op else {
+            return .failure("\"\(value)\" is not the output of a DequantizeLinear")
+        }
+        let dq = graph.nodes[p]
+        guard let data = dq.input(0), let scaleName = dq.input(1), let scale = constants[scaleName],
+              case .f32(let scales) = scale.storage else {
+            return .failure("DequantizeLinear \"\(dq.name)\" has no constant float32 scale")
+        }
+        guard scales.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            let bad = scales.first { !($0.isFinite && $0 > 0) }!
+            return .failure("DequantizeLinear \"\(dq.name)\" has scale \(bad), not a positive finite number")
+        }
+        var zeroPoint: Tensor?
+        if let z = dq.input(2) {
+            guard let t = constants[z] else { return .failure("DequantizeLinear \"\(dq.name)\" has a computed zero point") }
+            guard t.count == scales.count else {
+                return .failure("DequantizeLinear \"\(dq.name)\": \(t.count) zero points for \(scales.count) scales")
+            }
+            zeroPoint = t
+        }
+        let constant = constants[data]
+        guard let dtype = zeroPoint?.dtype ?? constant?.dtype ?? graph.valueInfo[data]?.dtype
+                ?? graph.inputs.first(where: { $0.name == data })?.dtype else {
+            return .failure("DequantizeLinear \"\(dq.name)\": the type of \"\(data)\" is unknown")
+        }
+        var normalizedAxis: Int?
+        if scales.count > 1 {
+            guard let rank = constant?.rank ?? graph.valueInfo[data]?.shape?.count,
+                  let a = Self.normalized(axis, rank: rank) else {
+                return .failure("DequantizeLinear \"\(dq.name)\": axis \(axis) does not fit its data")
+            }
+            normalizedAxis = a
+        }
+        return .success(Dequantized(quantized: data, scale: scales, zeroPoint: zeroPoint, dtype: dtype,
+                                    axis: normalizedAxis, constant: constant))
+    }
+
+    /// The one QuantizeLinear reading `value` (per tensor, constant parameters), or why there is none.
+    func soleQuantize(of value: String) -> Result<Quantize, RealizeRefusal> {
+        guard !outputs.contains(value) else { return .failure("\"\(value)\" is a graph output") }
+        let r = readers[value] ?? []
+        guard r.count == 1, case .quantizeLinear = graph.nodes[r[0]].op else {
+            return .failure(r.count > 1 ? "\"\(value)\" has \(r.count) readers, not one QuantizeLinear"
+                : "\"\(value)\" is not read by a QuantizeLinear")
+        }
+        let q = graph.nodes[r[0]]
+        guard let s = q.input(1), let scale = constants[s], case .f32(let scales) = scale.storage, scales.count == 1 else {
+            return .failure("QuantizeLinear \"\(q.name)\" has no constant per-tensor float32 scale")
+        }
+        guard scales[0].isFinite, scales[0] > 0 else {
+            return .failure("QuantizeLinear \"\(q.name)\" has scale \(scales[0]), not a positive finite number")
+        }
+        let zeroPoint = q.input(2).flatMap { constants[$0] } ?? Tensor(shape: [], uint8s: [0])
+        guard q.input(2) == nil || q.input(2).flatMap({ constants[$0] }) != nil,
+              zeroPoint.count == 1, zeroPoint.dtype == .i8 || zeroPoint.dtype == .u8 else {
+            return .failure("QuantizeLinear \"\(q.name)\" has no constant int8 or uint8 zero point")
+        }
+        guard let output = q.outputs.first, !output.isEmpty else { return .failure("QuantizeLinear \"\(q.name)\" has no output") }
+        return .success(Quantize(node: r[0], output: output, scale: scales[0], zeroPoint: zeroPoint))
+    }
+
+    /// The only reader of `value`, when it has exactly one and `value` is not a graph output.
+    func soleReader(_ value: String) -> Int? {
+        guard !outputs.contains(value), let r = readers[value], r.count == 1 else { return nil }
+        return r[0]
+    }
+
+    static func normalized(_ axis: Int, rank: Int) -> Int? {
+        guard axis >= -rank, axis < rank else { return nil }
+        return axis < 0 ? axis + rank : axis
+    }
+}
+
+/// Why a node stays float: one sentence naming the value or node that stopped the match.
+struct RealizeRefusal: Error, ExpressibleByStringLiteral, ExpressibleByStringInterpolation, CustomStringConvertible {
+    var description: String
+    init(_ text: String) { description = text }
+    init(stringLiteral text: String) { description = text }
+    init(stringInterpolation: DefaultStringInterpolation) { description = String(stringInterpolation: stringInterpolation) }
+}
