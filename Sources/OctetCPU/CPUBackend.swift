@@ -85,6 +85,10 @@ public struct CPUBackend: Backend, NodeEvaluator {
         return try Interpreter(graph: graph, threads: threads)
     }
 
+    /// The kernel that runs each node of `graph` once compiled ("reference", "folded", or a fast kernel's
+    /// name), in node order: how a test proves that a fast path ran.
+    public func kernelNames(_ graph: Graph) -> [String] { FastPlan(graph: graph).kernelNames }
+
     public func evaluate(_ node: Node, inputs: [Tensor?]) throws -> [Tensor] {
         try Kernels.run(KernelContext(node: node, inputs: inputs, threads: threads))
     }

@@ -20,6 +20,8 @@ struct FastPlan: Sendable {
         case constant(Tensor)
         /// A QuantizeLinear and the DequantizeLinear that alone reads it, defining `output`.
         case fakeQuant(FastFakeQuant, dequantize: Node)
+        /// An op of a realized integer graph.
+        case integer(IntegerStep)
     }
 
     /// The nodes folded into a step and what the step then produces.
@@ -35,6 +37,23 @@ struct FastPlan: Sendable {
     }
 
     let steps: [Step]
+
+    /// What runs each node, by name: "reference", "folded" or the fast kernel's name (tests check that a
+    /// fast path ran; `octet inspect` may print it).
+    var kernelNames: [String] {
+        steps.map { step in
+            switch step {
+            case .reference: "reference"
+            case .folded: "folded"
+            case .conv: "fast conv"
+            case .dense: "fast dense"
+            case .add: "fast add"
+            case .constant: "constant"
+            case .fakeQuant: "fast fake-quant"
+            case .integer(let s): s.name
+            }
+        }
+    }
 
     init(graph: Graph) {
         _ = HeapRetention.applied
@@ -83,6 +102,10 @@ struct FastPlan: Sendable {
                let pair = FastFakeQuant(scale: scale, zeroPoint: node.input(2).flatMap { constants[$0] }) {
                 steps[i] = .fakeQuant(pair, dequantize: graph.nodes[j])
                 steps[j] = .folded
+                continue
+            }
+            if let step = IntegerStep.plan(node, constants: constants) {
+                steps[i] = .integer(step)
                 continue
             }
             let constant = { (k: Int) -> Tensor?? in
@@ -166,6 +189,9 @@ struct FastPlan: Sendable {
         case .folded: return [:]
         case .constant(let t):
             return node.outputs.first.map { [$0: t] }
+        case .integer(let step):
+            guard let output = node.outputs.first, let y = step.run(inputs, threads: threads) else { return nil }
+            return [output: y]
         case .fakeQuant(let pair, let dequantize):
             guard let output = dequantize.outputs.first else { return [:] }
             if let x = inputs.first.flatMap({ $0 }), let y = pair.run(x, threads: threads) { return [output: y] }
