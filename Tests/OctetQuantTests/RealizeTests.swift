@@ -1,0 +1,150 @@
+import OctetCPU
+import OctetIR
+import OctetQuant
+import OctetTestSupport
+import Testing
+
+/// The realize pass on small QDQ graphs made by Octet's own annotate step: which ops lower, what they
+/// become, why the others stay float, and that the integer graph computes what the QDQ graph simulates.
+@Suite struct RealizeTests {
+    /// x → Conv 3x3 → Relu → depthwise Conv → Clip(0, 6) → Add(relu output) → GlobalAveragePool → Flatten → Gemm → y
+    static func network(channels c: Int = 8) -> Graph {
+        func values(_ n: Int, _ seed: Int, _ scale: Float) -> [Float] {
+            (0..<n).map { i in Float(((i * 7919 + seed * 104_729) % 2001) - 1000) / 1000 * scale }
+        }
+        let nodes = [
+            Node(name: "conv0", op: .conv(ConvAttributes(pads: [1, 1, 1, 1])), inputs: ["x", "w0", "b0"], outputs: ["c0"]),
+            Node(name: "relu0", op: .unary(.relu), inputs: ["c0"], outputs: ["r0"]),
+            Node(name: "dw", op: .conv(ConvAttributes(pads: [1, 1, 1, 1], group: c)), inputs: ["r0", "w1", "b1"], outputs: ["c1"]),
+            Node(name: "clip1", op: .clip, inputs: ["c1", "lo", "hi"], outputs: ["r1"]),
+            Node(name: "add", op: .binary(.add), inputs: ["r1", "r0"], outputs: ["s"]),
+            Node(name: "gap", op: .globalAveragePool, inputs: ["s"], outputs: ["p"]),
+            Node(name: "flatten", op: .flatten(axis: 1), inputs: ["p"], outputs: ["f"]),
+            Node(name: "fc", op: .gemm(GemmAttributes(transB: true)), inputs: ["f", "w2", "b2"], outputs: ["y"]),
+        ]
+        return Graph(
+            name: "small",
+            inputs: [ValueInfo(name: "x", dtype: .f32, shape: [.fixed(1), .fixed(3), .fixed(10), .fixed(12)])],
+            outputs: [ValueInfo(name: "y", dtype: .f32, shape: nil)],
+            nodes: nodes,
+            initializers: [
+                "w0": Tensor(shape: [c, 3, 3, 3], floats: values(c * 27, 1, 0.4)),
+                "b0": Tensor(shape: [c], floats: values(c, 2, 0.3)),
+                "w1": Tensor(shape: [c, 1, 3, 3], floats: values(c * 9, 3, 0.6)),
+                "b1": Tensor(shape: [c], floats: values(c, 4, 0.2)),
+                "lo": .scalar(0), "hi": .scalar(6),
+                "w2": Tensor(shape: [5, c], floats: values(5 * c, 5, 0.5)),
+                "b2": Tensor(shape: [5], floats: values(5, 6, 0.1)),
+            ]).withShapes()
+    }
+
+    static func range(_ threshold: Double, uint8: Bool = false) -> TensorRange {
+        let p = uint8 ? QuantParams.asymmetric(low: 0, high: threshold) : QuantParams.symmetric(threshold: threshold)
+        return TensorRange(min: 0, max: Float(threshold), threshold: threshold, scale: p.scales[0],
+                           zeroPoint: p.zeroPoints[0], dtype: uint8 ? "uint8" : "int8", mode: .max)
+    }
+
+    static func quantized(_ graph: Graph, uint8: Bool = false, skipFirst: Bool = false) throws -> Graph {
+        var config = QuantizationConfig()
+        config.skipConv = skipFirst ? [0] : []
+        let quantizer = Quantizer(config: config)
+        let plan = try quantizer.plan(graph)
+        let thresholds: [String: Double] = ["x": 1, "r0": 3, "r1": 4, "s": 6, "f": 4]
+        var ranges: [String: TensorRange] = [:]
+        for t in plan.activations { ranges[t] = range(thresholds[t] ?? 4, uint8: uint8 && t != "x") }
+        return try quantizer.quantize(graph, plan: plan, ranges: ranges).withShapes()
+    }
+
+    static func input(seed: Int) -> Tensor {
+        Tensor(shape: [1, 3, 10, 12], floats: (0..<360).map { i in Float(((i * 6007 + seed * 31) % 1999) - 999) / 1000 })
+    }
+
+    @Test(arguments: [false, true]) func everyQuantizedOpLowers(uint8: Bool) throws {
+        let realized = try Realize.run(Self.quantized(Self.network(), uint8: uint8))
+        let ops = realized.graph.nodes.map(\.op.onnxName)
+        for float in ["Conv", "Gemm", "Add", "GlobalAveragePool", "Relu", "Clip"] {
+            #expect(!ops.contains(float), "\(float) is still float: \(realized.report.text)")
+        }
+        #expect(ops.filter { $0 == "ConvInteger" }.count == 2)
+        #expect(ops.filter { $0 == "Requantize" }.count == 2)
+        #expect(ops.contains("QLinearAdd") && ops.contains("QLinearGlobalAveragePool") && ops.contains("MatMulInteger"))
+        // One QuantizeLinear where the float input enters, one DequantizeLinear giving the float logits.
+        #expect(ops.filter { $0 == "QuantizeLinear" }.count == 1)
+        #expect(ops.filter { $0 == "DequantizeLinear" }.count == 1)
+        #expect(realized.report.entries.allSatisfy { $0.integer != nil })
+    }
+
+    /// ReLU becomes the lower bound at the zero point; Clip(0, 6) the bounds Q(0) and Q(6).
+    @Test func activationsFoldIntoBounds() throws {
+        let graph = try Realize.run(Self.quantized(Self.network(), uint8: false)).graph
+        let requantize = graph.nodes.compactMap { node -> RequantizeAttributes? in
+            if case .requantize(let a) = node.op { return a } else { return nil }
+        }
+        // r0 has threshold 3 (scale 3/127, zero point 0): Relu → lower 0. r1 threshold 4: Clip(0, 6) → 0...127.
+        #expect(requantize.map(\.bounds) == [IntegerBounds(lower: 0), IntegerBounds(lower: 0, upper: 127)])
+    }
+
+    /// Integer results against the simulated QDQ graph: each int8 tensor equal or one apart, almost all equal.
+    @Test(arguments: [false, true]) func integerMatchesSimulation(uint8: Bool) throws {
+        var qdq = try Self.quantized(Self.network(channels: 16), uint8: uint8)
+        let probes = qdq.nodes.filter { if case .quantizeLinear = $0.op { true } else { false } }.map(\.outputs[0])
+        qdq.outputs += probes.map { ValueInfo(name: $0, dtype: nil, shape: nil) }
+        let realized = try Realize.run(qdq).graph
+        let backend = CPUBackend(threads: 2)
+        let (simulated, integer) = (try backend.compile(qdq), try backend.compile(realized))
+        var equal = 0, total = 0
+        for seed in 0..<4 {
+            let feeds = ["x": Self.input(seed: seed)]
+            let a = try simulated.run(feeds), b = try integer.run(feeds)
+            // Compare the first quantized tensor after the input: before any difference can propagate.
+            for name in probes.prefix(2) {
+                let x = a[name]!.int64Values(), y = b[name]!.int64Values()
+                #expect(x.count == y.count)
+                #expect(zip(x, y).allSatisfy { abs($0 - $1) <= 1 }, "\(name) differs by more than 1")
+                equal += zip(x, y).filter { $0 == $1 }.count
+                total += x.count
+            }
+            #expect(relativeError(b["y"]!.floatValues(), a["y"]!.floatValues()) < 0.05)
+        }
+        #expect(Double(equal) / Double(total) > 0.99)
+    }
+
+    @Test func floatFirstConvStaysFloatWithItsReason() throws {
+        let realized = try Realize.run(Self.quantized(Self.network(), skipFirst: true))
+        let conv0 = try #require(realized.report.entries.first { $0.node == "conv0" })
+        #expect(conv0.integer == nil)
+        #expect(conv0.reason?.contains("not the output of a DequantizeLinear") == true)
+        #expect(realized.report.entries.first { $0.node == "dw" }?.integer == "ConvInteger + Requantize")
+        #expect(realized.report.text.contains("float    Conv \"conv0\""))
+    }
+
+    /// Hostile parameters leave the node float with a reason; nothing traps.
+    @Test(arguments: [Float.nan, 0, -0.5, .infinity]) func badScalesStayFloat(_ scale: Float) throws {
+        var qdq = try Self.quantized(Self.network())
+        let dqScale = try #require(qdq.nodes.first { $0.name.hasPrefix("r0_DequantizeLinear") }?.inputs[1])
+        qdq.initializers[dqScale] = .scalar(scale)
+        let realized = try Realize.run(qdq)
+        let dw = try #require(realized.report.entries.first { $0.node == "dw" })
+        #expect(dw.integer == nil)
+        #expect(dw.reason?.contains("not a positive finite number") == true)
+    }
+
+    @Test func biasWithAnotherScaleStaysFloat() throws {
+        var qdq = try Self.quantized(Self.network())
+        let name = try #require(qdq.nodes.first { $0.name.hasPrefix("b1_DequantizeLinear") }?.inputs[1])
+        qdq.initializers[name] = Tensor(shape: [8], floats: qdq.initializers[name]!.floatValues().map { $0 * 2 })
+        let realized = try Realize.run(qdq)
+        let reason = try #require(realized.report.entries.first { $0.node == "dw" }?.reason)
+        #expect(reason.contains("not input scale × weight scale"))
+    }
+
+    @Test func floatGraphIsUnchanged() throws {
+        let graph = Self.network()
+        #expect(!Realize.isQuantized(graph))
+        #expect(try Realize.run(graph).graph.nodes.map(\.op) == graph.nodes.map(\.op))
+    }
+}
+
+extension Graph {
+    fileprivate func withShapes() -> Graph { (try? inferringShapes()) ?? self }
+}
