@@ -11,7 +11,7 @@ public struct RealizeReport: Sendable {
         public var reason: String?
     }
 
-    /// The compute nodes of the QDQ graph in order (Q/DQ and constants left out).
+    /// The compute nodes of the QDQ graph in order (Q/DQ, constants and identities left out).
     public var entries: [Entry]
     /// QuantizeLinear and DequantizeLinear nodes left at the borders of the integer regions.
     public var quantizeBorders: Int
@@ -21,7 +21,8 @@ public struct RealizeReport: Sendable {
         entries = []
         for (i, node) in original.nodes.enumerated() {
             switch node.op {
-            case .quantizeLinear, .dequantizeLinear, .constant: continue
+            // Borders and nodes that compute nothing are not listed.
+            case .quantizeLinear, .dequantizeLinear, .constant, .identity, .dropout: continue
             default: break
             }
             if let group = replacedBy[i], let lowering = lowerings[group] {
