@@ -40,7 +40,8 @@ import Testing
         #expect(ours.count == expected.count)
         let steps = zip(ours, expected).map { Int((($0 - $1) / scale).rounded()) }
         let identical = steps.filter { $0 == 0 }.count
-        #expect(identical == steps.count, "\(name): \(steps.count - identical) of \(steps.count) outputs differ from "
-                + "onnxruntime's, by up to \(steps.map(abs).max() ?? 0) steps")
+        let worst = steps.map(abs).max() ?? 0
+        #expect(identical == steps.count,
+                "\(name): \(steps.count - identical) of \(steps.count) outputs differ from onnxruntime's, by up to \(worst)")
     }
 }
