@@ -6,7 +6,7 @@ Writes Fixtures/int8/<case>/model.onnx, input_N.npy and expected.npy. Each model
 input(s), runs one op between DequantizeLinear and QuantizeLinear nodes (as onnxruntime's quantize_static
 writes them), and dequantizes the result; onnxruntime (all optimizations on) fuses each group into its
 QLinear op, so expected.npy holds QLinearConv's, QLinearMatMul's, QLinearAdd's or
-QLinearGlobalAveragePool's integers, dequantized. The tests compare Octet's integer path with them in
+QLinearGlobalAveragePool's integers, dequantized (QLinearAdd also on every pair of integers). The tests compare Octet's integer path with them in
 units of the output scale. Seeded: running it again writes the same files.
 """
 import os
@@ -117,6 +117,24 @@ def add_case(rng, act, shape):
     return b.model([("a", shape), ("b", shape)], "y"), inputs, 0.031
 
 
+def add_all_pairs_case(act, scales, zeros):
+    """Every pair of integers through QLinearAdd. These scales and zero points (found by search) put 10 of
+    the 65536 sums where fused and unfused multiply-adds round apart, so the fixture tells them apart."""
+    b = Builder(act)
+    (sa, sb, sy) = scales
+    (za, zb, zy) = zeros if act == "uint8" else tuple(z - 128 for z in zeros)
+    a = b.qdq("a", "a_in", sa, za)
+    c = b.qdq("b", "b_in", sb, zb)
+    b.nodes.append(helper.make_node("Add", [a, c], ["sum"]))
+    y = b.qdq("sum", "y", sy, zy)
+    b.nodes.append(helper.make_node("Identity", [y], ["y"]))
+    low = -128 if act == "int8" else 0
+    q = np.arange(low, low + 256, dtype=np.float32)
+    x = ((q[:, None] - za) * np.float32(sa)).repeat(256, 1).reshape(1, 1, 256, 256).astype(np.float32)
+    w = ((q[None, :] - zb) * np.float32(sb)).repeat(256, 0).reshape(1, 1, 256, 256).astype(np.float32)
+    return b.model([("a", [1, 1, 256, 256]), ("b", [1, 1, 256, 256])], "y"), [x, w], sy
+
+
 def gap_case(rng, act, shape):
     b = Builder(act)
     x = b.qdq("x", "x_in", 0.025, zero(act, rng))
@@ -140,6 +158,8 @@ def cases():
         yield f"matmul_{act}", matmul_case(rng, act, 4, 64, 40)
         yield f"add_{act}", add_case(rng, act, [1, 16, 14, 14])
         yield f"global_average_pool_{act}", gap_case(rng, act, [1, 32, 7, 7])
+        yield f"add_all_pairs_{act}", add_all_pairs_case(act, (0.01984531246125698, 0.047465499490499496,
+                                                               0.013968424871563911), (120, 116, 128))
 
 
 def main():

@@ -70,6 +70,8 @@ public struct CPUBackend: Backend, NodeEvaluator {
             : .unsupported(reason: "ConvInteger with \(a.kernelShape!.count) spatial axes (the CPU handles 1 to 3)")
         case .matMulInteger, .requantize, .qlinearAdd, .qlinearGlobalAveragePool:
             return .supported
+        case .dynamicQuantizeLinear:
+            return floatOnly(0)
         case .unary(.relu), .concat, .split, .reshape, .flatten, .transpose, .squeeze, .unsqueeze, .pad, .slice,
              .gather, .shape, .constantOfShape, .expand, .constant, .identity, .dropout, .cast:
             return .supported

@@ -49,6 +49,7 @@ enum Kernels {
         case .requantize(let a): return [try RequantizeKernel.run(a, ctx)]
         case .qlinearAdd(let bounds): return [try QLinearAdd.run(bounds, ctx)]
         case .qlinearGlobalAveragePool: return [try QLinearGlobalAveragePool.run(ctx)]
+        case .dynamicQuantizeLinear: return try DynamicQuantize.run(ctx)
         }
     }
 }

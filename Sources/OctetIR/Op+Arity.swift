@@ -21,6 +21,7 @@ extension Op {
         case .requantize: (3, 3)
         case .qlinearAdd: (8, 8)
         case .qlinearGlobalAveragePool: (5, 5)
+        case .dynamicQuantizeLinear: (1, 1)
         }
     }
 
@@ -28,6 +29,7 @@ extension Op {
     public var outputArity: (min: Int, max: Int) {
         switch self {
         case .maxPool, .dropout: (1, 2)
+        case .dynamicQuantizeLinear: (3, 3)
         case .split: (1, Int.max)
         case .conv, .convTranspose, .gemm, .matMul, .binary, .unary, .leakyRelu, .hardSigmoid, .clip,
              .softmax, .batchNormalization, .averagePool, .globalAveragePool, .globalMaxPool, .reduceMean,

@@ -80,7 +80,7 @@ extension Op {
         case .convInteger(let a):
             window(a.kernelShape, a.strides, a.pads, a.dilations, a.autoPad)
             add("group", a.group)
-        case .matMulInteger, .qlinearGlobalAveragePool:
+        case .matMulInteger, .qlinearGlobalAveragePool, .dynamicQuantizeLinear:
             break
         case .requantize(let a):
             add("axis", a.axis)

@@ -44,6 +44,7 @@ extension Op {
         case .requantize: "Requantize"
         case .qlinearAdd: "QLinearAdd"
         case .qlinearGlobalAveragePool: "QLinearGlobalAveragePool"
+        case .dynamicQuantizeLinear: "DynamicQuantizeLinear"
         }
     }
 }

@@ -61,6 +61,8 @@ public enum Op: Sendable, Equatable {
     case requantize(RequantizeAttributes)        // x (i32), ratio (f32, scalar or along axis), y_zero_point -> i8/u8
     case qlinearAdd(IntegerBounds)               // a, a_scale, a_zero_point, b, b_scale, b_zero_point, y_scale, y_zero_point
     case qlinearGlobalAveragePool                // x, x_scale, x_zero_point, y_scale, y_zero_point (NCHW)
+    /// ONNX DynamicQuantizeLinear: uint8 with a scale and zero point chosen from the tensor's own range.
+    case dynamicQuantizeLinear                   // x -> y (u8), y_scale, y_zero_point
 }
 
 /// Saturation bounds narrower than the integer type: a Relu or Clip folded into a quantized op's output.

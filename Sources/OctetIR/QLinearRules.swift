@@ -1,35 +1,40 @@
 /// The arithmetic of the quantized elementwise and pooling ops, in onnxruntime's order (MLAS), so a
 /// pre-quantized model gives the bits it gave where it was made; every backend mirrors these.
 public enum QLinearRules {
-    /// QLinearAdd: `y = saturate(round_half_even(ra·a + rb·b + fixed))` with `ra = sa / sy`, `rb = sb / sy`
-    /// and `fixed = zy - (ra·za + rb·zb)`, every step one float32 operation (no fused multiply-add).
+    /// QLinearAdd as onnxruntime computes it on x86: `ra = sa / sy`, `rb = sb / sy`,
+    /// `fixed = zy - fma(ra, za, rb·zb)`, `y = saturate(round_half_even(fma(a, ra, fma(b, rb, fixed))))`, with
+    /// fused multiply-adds (one rounding each) in that order. Int8 operands are first moved to uint8 by adding
+    /// 128 to every value and zero point, as onnxruntime does before it fuses the op; that changes where the
+    /// float roundings fall, so the rule does it too.
     ///
-    /// | a, za, sa    | b, zb, sb    | sy, zy  | ra·a + rb·b + fixed | y   |
-    /// |--------------|--------------|---------|---------------------|-----|
-    /// | 10, 0, 0.5   | 20, 0, 0.25  | 1, 0    | 5 + 5 + 0 = 10      | 10  |
-    /// | 3, 0, 0.5    | 0, 0, 1      | 1, 0    | 1.5                 | 2   |
-    /// | 5, 0, 0.5    | 0, 0, 1      | 1, 0    | 2.5                 | 2   |
-    /// | 100, 0, 1    | 100, 0, 1    | 1, 0    | 200                 | 127 |
+    /// | a, za, sa    | b, zb, sb    | sy, zy  | fma(a, ra, fma(b, rb, fixed)) | y   |
+    /// |--------------|--------------|---------|-------------------------------|-----|
+    /// | 10, 0, 0.5   | 20, 0, 0.25  | 1, 0    | 5 + 5 + 0 = 10                | 10  |
+    /// | 3, 0, 0.5    | 0, 0, 1      | 1, 0    | 1.5                           | 2   |
+    /// | 5, 0, 0.5    | 0, 0, 1      | 1, 0    | 2.5                           | 2   |
+    /// | 100, 0, 1    | 100, 0, 1    | 1, 0    | 200                           | 127 |
     public struct Add: Sendable {
         public let ratioA: Float, ratioB: Float, fixed: Float
+        /// 128 for int8 data (moved to uint8), 0 for uint8.
+        public let shift: Int32
+        /// The saturation bounds, in the shifted (uint8) domain.
         public let lower: Int32, upper: Int32
 
         public init(a: (scale: Float, zeroPoint: Int32), b: (scale: Float, zeroPoint: Int32),
-                    y: (scale: Float, zeroPoint: Int32), bounds: (lower: Int32, upper: Int32)) {
+                    y: (scale: Float, zeroPoint: Int32), bounds: (lower: Int32, upper: Int32), signed: Bool) {
+            shift = signed ? 128 : 0
             ratioA = a.scale / y.scale
             ratioB = b.scale / y.scale
-            let shift = ratioA * Float(a.zeroPoint) + ratioB * Float(b.zeroPoint)
-            fixed = Float(y.zeroPoint) - shift
-            (lower, upper) = bounds
+            let za = Float(a.zeroPoint + shift), zb = Float(b.zeroPoint + shift)
+            fixed = Float(y.zeroPoint + shift) - (ratioB * zb).addingProduct(ratioA, za)
+            (lower, upper) = (bounds.lower + shift, bounds.upper + shift)
         }
 
         @inline(__always)
         public func apply(_ a: Int32, _ b: Int32) -> Int32 {
-            let sum = ratioA * Float(a) + ratioB * Float(b)
-            var v = sum + fixed
-            v = max(v, Float(lower))
-            v = min(v, Float(upper))
-            return Int32(v.rounded(.toNearestOrEven))
+            let t = fixed.addingProduct(Float(b + shift), ratioB).addingProduct(Float(a + shift), ratioA)
+            let r = min(max(t, -1e9), 1e9).rounded(.toNearestOrEven)
+            return min(max(Int32(r), lower), upper) - shift
         }
     }
 

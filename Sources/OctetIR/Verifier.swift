@@ -80,7 +80,8 @@ extension Node {
             guard value.count == 1 else { throw bad("value has \(value.count) elements, needs 1") }
         case .matMul, .binary, .unary, .clip, .softmax, .globalAveragePool, .globalMaxPool, .reduceMean, .concat,
              .reshape, .flatten, .squeeze, .unsqueeze, .pad, .slice, .gather, .shape, .expand, .range, .constant, .identity,
-             .dropout, .cast, .quantizeLinear, .dequantizeLinear, .matMulInteger, .qlinearGlobalAveragePool:
+             .dropout, .cast, .quantizeLinear, .dequantizeLinear, .matMulInteger, .qlinearGlobalAveragePool,
+             .dynamicQuantizeLinear:
             break
         case .requantize(let a):
             try a.bounds.check(bad)

@@ -68,7 +68,7 @@ public struct BatchNormFolding: GraphPass {
              .averagePool, .globalAveragePool, .globalMaxPool, .reduceMean, .concat, .split, .reshape, .flatten,
              .transpose, .squeeze, .unsqueeze, .pad, .resize, .slice, .gather, .shape, .constantOfShape, .expand,
              .range, .constant, .identity, .dropout, .cast, .quantizeLinear, .dequantizeLinear, .convInteger,
-             .matMulInteger, .requantize, .qlinearAdd, .qlinearGlobalAveragePool:
+             .matMulInteger, .requantize, .qlinearAdd, .qlinearGlobalAveragePool, .dynamicQuantizeLinear:
             return nil
         }
     }

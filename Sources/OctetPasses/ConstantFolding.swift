@@ -57,7 +57,7 @@ public struct ConstantFolding: GraphPass {
     private func foldedOutputs(_ node: Node, in g: Graph, proven: [String: Tensor]) throws -> [Tensor]? {
         switch node.op {
         case .quantizeLinear, .dequantizeLinear, .convInteger, .matMulInteger, .requantize, .qlinearAdd,
-             .qlinearGlobalAveragePool:
+             .qlinearGlobalAveragePool, .dynamicQuantizeLinear:
             return nil
         case .constant(let t):
             return [t]

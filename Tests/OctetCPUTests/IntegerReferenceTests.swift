@@ -99,7 +99,7 @@ import Testing
         let params: [Tensor] = [.scalar(0.02), Tensor(shape: [], int8s: [5]), .scalar(0.03), Tensor(shape: [], int8s: [-9]),
                                 .scalar(0.04), Tensor(shape: [], int8s: [1])]
         let y = try evaluate(.qlinearAdd(IntegerBounds()), [a, params[0], params[1], b, params[2], params[3], params[4], params[5]])[0]
-        let rule = QLinearRules.Add(a: (0.02, 5), b: (0.03, -9), y: (0.04, 1), bounds: (-128, 127))
+        let rule = QLinearRules.Add(a: (0.02, 5), b: (0.03, -9), y: (0.04, 1), bounds: (-128, 127), signed: true)
         let av = a.int64Values(), bv = b.int64Values()
         let expected = (0..<24).map { i in rule.apply(Int32(av[i]), Int32(bv[(i / 4) % 3])) }
         #expect(y.shape == [2, 3, 4])

@@ -56,13 +56,13 @@ import Testing
 
     @Test func qlinearAddWorkedValues() {
         func add(_ a: Int32, _ sa: Float, _ b: Int32, _ sb: Float) -> Int32 {
-            QLinearRules.Add(a: (sa, 0), b: (sb, 0), y: (1, 0), bounds: (-128, 127)).apply(a, b)
+            QLinearRules.Add(a: (sa, 0), b: (sb, 0), y: (1, 0), bounds: (-128, 127), signed: true).apply(a, b)
         }
         #expect(add(10, 0.5, 20, 0.25) == 10)
         #expect(add(3, 0.5, 0, 1) == 2)
         #expect(add(5, 0.5, 0, 1) == 2)
         #expect(add(100, 1, 100, 1) == 127)
-        let shifted = QLinearRules.Add(a: (0.5, 10), b: (0.25, -4), y: (0.5, 3), bounds: (-128, 127))
+        let shifted = QLinearRules.Add(a: (0.5, 10), b: (0.25, -4), y: (0.5, 3), bounds: (-128, 127), signed: true)
         // (20 - 10)·0.5 + (8 + 4)·0.25 = 8 → 8 / 0.5 + 3 = 19
         #expect(shifted.apply(20, 8) == 19)
     }

@@ -21,7 +21,7 @@ enum IntegerStep: Sendable {
                 return (v[0], Int32(zp.int64Values()[0]))
             }
             guard let a = scalar(1, 2), let b = scalar(4, 5), let y = scalar(6, 7), let out = constant(7) else { return nil }
-            let rule = QLinearRules.Add(a: a, b: b, y: y, bounds: Requantize.bounds(out.dtype, bounds))
+            let rule = QLinearRules.Add(a: a, b: b, y: y, bounds: Requantize.bounds(out.dtype, bounds), signed: out.dtype == .i8)
             return .add(FastQLinearAdd(rule: rule, output: out.dtype))
         default:
             return nil

@@ -7,12 +7,15 @@ enum QLinearAdd {
         let pa = try QuantizedScalar(ctx, scale: 1, zeroPoint: 2, of: a)
         let pb = try QuantizedScalar(ctx, scale: 4, zeroPoint: 5, of: b)
         let outZero = try ctx.input(7)
+        guard a.dtype == b.dtype, a.dtype == outZero.dtype else {
+            throw ctx.unsupported("operands \(a.dtype) and \(b.dtype) with a \(outZero.dtype) output; QLinearAdd takes one type")
+        }
         let py = try QuantizedScalar(ctx, scale: 6, zeroPoint: 7, of: outZero)
         guard let shape = Broadcast.shape(a.shape, b.shape) else {
             throw ctx.error("\(a.shape) and \(b.shape) do not broadcast")
         }
         let rule = QLinearRules.Add(a: (pa.scale, pa.zeroPoint), b: (pb.scale, pb.zeroPoint), y: (py.scale, py.zeroPoint),
-                                    bounds: Requantize.bounds(outZero.dtype, bounds))
+                                    bounds: Requantize.bounds(outZero.dtype, bounds), signed: a.dtype == .i8)
         let av = try IntegerOperands.integers(a, "A", ctx), bv = try IntegerOperands.integers(b, "B", ctx)
         let sums = av.withUnsafeBufferPointer { pa in
             bv.withUnsafeBufferPointer { pb in

@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "OctetQLinearAdd.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif

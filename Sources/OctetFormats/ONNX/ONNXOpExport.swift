@@ -99,6 +99,8 @@ struct ONNXOpExporter {
         case .cast(let to): a.append(.int("to", Int(onnxDataType(to))))
         case .quantizeLinear(let axis), .dequantizeLinear(let axis):
             if axis != 1 { a.append(.int("axis", axis)) }
+        case .dynamicQuantizeLinear:
+            break
         case .convInteger, .matMulInteger, .requantize, .qlinearAdd, .qlinearGlobalAveragePool:
             // A lowered graph is the backends' business; users exchange the QDQ form, which every runtime reads.
             throw error(node, "is an op of Octet's lowered integer graph and has no ONNX form; "

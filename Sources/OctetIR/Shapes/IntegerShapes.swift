@@ -55,6 +55,10 @@ extension ShapeInference {
         return TensorType(dtype: try outputType(node, zeroPoint: 4), shape: pooled.shape)
     }
 
+    func dynamicQuantizeTypes(_ node: Node) -> [TensorType] {
+        [TensorType(dtype: .u8, shape: shape(node, 0)), TensorType(dtype: .f32, shape: []), TensorType(dtype: .u8, shape: [])]
+    }
+
     /// Quantized operands are int8 or uint8.
     private func checkOperands(_ node: Node, _ inputs: [Int]) throws(IRError) {
         for i in inputs {

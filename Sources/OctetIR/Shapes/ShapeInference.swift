@@ -146,6 +146,7 @@ struct ShapeInference {
         case .requantize(let a): return [try requantizeType(node, a)]
         case .qlinearAdd: return [try qlinearAddType(node)]
         case .qlinearGlobalAveragePool: return [try qlinearGlobalAveragePoolType(node)]
+        case .dynamicQuantizeLinear: return dynamicQuantizeTypes(node)
         }
     }
 

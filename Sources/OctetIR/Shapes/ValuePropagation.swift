@@ -67,7 +67,7 @@ extension ShapeInference {
              .batchNormalization, .maxPool, .averagePool, .globalAveragePool, .globalMaxPool, .reduceMean,
              .split, .reshape, .flatten, .transpose, .pad, .resize, .constantOfShape, .expand, .range, .constant, .dropout,
              .quantizeLinear, .dequantizeLinear, .convInteger, .matMulInteger, .requantize, .qlinearAdd,
-             .qlinearGlobalAveragePool:
+             .qlinearGlobalAveragePool, .dynamicQuantizeLinear:
             return nil
         }
     }

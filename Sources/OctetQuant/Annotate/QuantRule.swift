@@ -51,7 +51,7 @@ enum QuantRule {
              .globalMaxPool, .reduceMean, .split, .reshape, .flatten, .transpose, .squeeze, .unsqueeze, .pad,
              .resize, .slice, .gather, .shape, .constantOfShape, .expand, .range, .constant, .identity, .dropout, .cast,
              .quantizeLinear, .dequantizeLinear, .convInteger, .matMulInteger, .requantize, .qlinearAdd,
-             .qlinearGlobalAveragePool:
+             .qlinearGlobalAveragePool, .dynamicQuantizeLinear:
             return nil
         }
     }
