@@ -2,7 +2,7 @@
 """Per-op int8 parity fixtures: small QDQ models and onnxruntime's outputs for them.
 
     python3 -m pip install onnxruntime==1.31.1 onnx==1.22.0 && python3 Scripts/make-int8-fixtures.py
-Writes Fixtures/int8/<case>/model.onnx, input_N.npy and expected.npy. Each model quantizes its float
+Writes Fixtures/int8/<case>/model.onnx, model.qoperator.onnx, input_N.npy and expected.npy. Each model quantizes its float
 input(s), runs one op between DequantizeLinear and QuantizeLinear nodes (as onnxruntime's quantize_static
 writes them), and dequantizes the result; onnxruntime (all optimizations on) fuses each group into its
 QLinear op, so expected.npy holds QLinearConv's, QLinearMatMul's, QLinearAdd's or
@@ -170,6 +170,12 @@ def main():
         path = os.path.join(directory, "model.onnx")
         onnx.save(model, path)
         session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+        # The QOperator form of the same model: onnxruntime's own fused graph (QLinearConv, QLinearMatMul,
+        # com.microsoft QLinearAdd and QLinearGlobalAveragePool), which Octet must import and run alike.
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+        options.optimized_model_filepath = os.path.join(directory, "model.qoperator.onnx")
+        ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
         feeds = {i.name: x for i, x in zip(session.get_inputs(), inputs)}
         expected = session.run(None, feeds)[0]
         for k, x in enumerate(inputs):

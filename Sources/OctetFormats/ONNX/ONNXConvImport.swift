@@ -5,6 +5,11 @@ import OctetIR
 extension ONNXNodeContext {
     func convAttributes() throws -> ConvAttributes {
         try requireInputs(2...3)
+        return try convWindow()
+    }
+
+    /// Conv's attributes, for the ops that share them (ConvInteger, QLinearConv).
+    func convWindow() throws -> ConvAttributes {
         let group = try int("group", default: 1)
         guard group >= 1 else { throw error("group \(group) must be at least 1") }
         return ConvAttributes(kernelShape: try ints("kernel_shape"), strides: try ints("strides") ?? [],
@@ -26,6 +31,11 @@ extension ONNXNodeContext {
 
     func poolAttributes() throws -> PoolAttributes {
         try requireInputs(1...1)
+        return try poolWindow()
+    }
+
+    /// The pools' attributes, for the ops that share them (QLinearAveragePool).
+    func poolWindow() throws -> PoolAttributes {
         guard let kernel = try ints("kernel_shape") else { throw error("kernel_shape is missing") }
         return PoolAttributes(kernelShape: kernel, strides: try ints("strides") ?? [], pads: try ints("pads") ?? [],
                               dilations: try ints("dilations") ?? [],

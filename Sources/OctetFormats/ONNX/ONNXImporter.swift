@@ -44,6 +44,7 @@ public enum ONNXImporter {
         let names = nodeNames(graphProto)
         // Unsupported ops first: that is the most useful thing to tell about a model Octet cannot take.
         for (node, name) in zip(graphProto.nodes, names) {
+            if node.domain == "com.microsoft" && ONNXNodeContext.microsoftOpTypes.contains(node.opType) { continue }
             guard node.domain.isEmpty || node.domain == "ai.onnx" else {
                 throw FormatError("node \"\(name)\": op \(node.opType) of domain \"\(node.domain)\" is not supported")
             }

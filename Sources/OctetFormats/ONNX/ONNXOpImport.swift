@@ -5,14 +5,14 @@ import OctetIR
 
 extension ONNXNodeContext {
     /// Every op type `importOp` accepts (Constant is handled by the graph importer).
-    static let supportedOpTypes: Set<String> = [
+    static let supportedOpTypes: Set<String> = Set<String>([
         "Conv", "ConvTranspose", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Pow",
         "Sqrt", "Relu", "Sigmoid", "Tanh", "Erf", "HardSwish", "LeakyRelu", "HardSigmoid", "Clip", "Softmax",
         "BatchNormalization", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "ReduceMean",
         "Concat", "Split", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Pad", "Resize", "Upsample",
         "Slice", "Gather", "Shape", "ConstantOfShape", "Expand", "Range", "Constant", "Identity", "Dropout", "Cast",
         "QuantizeLinear", "DequantizeLinear",
-    ]
+    ]).union(quantizedOpTypes)
 
     /// The op for this node in its newest form; older attribute forms become inputs (initializers).
     /// Nodes that need more than one IR node (old Softmax) add the leading ones to the builder.
@@ -67,6 +67,8 @@ extension ONNXNodeContext {
         case "Range": try requireInputs(3...3); return .range
         case "Resize": return try importResize()
         case "Upsample": return try importUpsample()
+        case _ where Self.quantizedOpTypes.contains(proto.opType) || proto.domain == "com.microsoft":
+            return try importQuantizedOp()
         default: throw error("op \(proto.opType) is not supported")
         }
     }
