@@ -6,6 +6,7 @@
 // octet_cpu_has_avx2_fma() returns 0, so callers stay on their portable Swift loops.
 
 #include <stddef.h>
+#include "OctetIntegerKernels.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -13,6 +14,9 @@ extern "C" {
 
 /// 1 when this CPU (and its operating system) runs AVX2 and FMA instructions, else 0.
 int octet_cpu_has_avx2_fma(void);
+
+/// 1 when this CPU (and its operating system) runs AVX-512 F, BW, VL and VNNI instructions, else 0.
+int octet_cpu_has_avx512_vnni(void);
 
 /// Keeps freed large blocks in the C heap for reuse instead of returning them to the kernel (glibc's
 /// mallopt); 1 when applied, 0 where the C library has no such setting. Process-wide.
