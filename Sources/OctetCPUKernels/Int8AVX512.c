@@ -71,35 +71,91 @@ VNNI void octet_i8gemm_avx512vnni(const OctetI8GEMM *g, ptrdiff_t block_begin, p
     }
 }
 
-// Depthwise: 16 output columns per vector. Plane values and weights fit int16, so vpmaddwd of a plane
-// value with the weight in the low half (high half zero) is their exact product in one instruction.
-VNNI void octet_i8_depthwise_avx512(const int32_t *plane, ptrdiff_t row_step, const ptrdiff_t *offsets,
-                                    ptrdiff_t taps, const int32_t *weights, ptrdiff_t channel, void *c,
-                                    ptrdiff_t offset, ptrdiff_t out_height, ptrdiff_t out_width,
-                                    const OctetIntEpilogue *epilogue) {
-    int32_t low[taps];
-    for (ptrdiff_t t = 0; t < taps; t++) low[t] = weights[t] & 0xFFFF;
+// Depthwise: 16 output columns per vector. Plane values and weights fit int16, so vpdpwssd of a plane
+// value with the weight in the low half (high half zero) adds their exact product in one instruction.
+// `taps` is a constant where the caller passes one (3x3 filters), so the weights stay in registers.
+VNNI INLINE void depthwise(const int32_t *plane, ptrdiff_t row_step, const ptrdiff_t *offsets, const int taps,
+                           const int32_t *low, ptrdiff_t channel, void *c, ptrdiff_t offset, ptrdiff_t out_height,
+                           ptrdiff_t out_width, const OctetIntEpilogue *epilogue) {
     for (ptrdiff_t oy = 0; oy < out_height; oy++) {
         const int32_t *row = plane + oy * row_step;
         ptrdiff_t ox = 0;
         for (; ox + 32 <= out_width; ox += 32) {
             __m512i a0 = _mm512_setzero_si512(), a1 = _mm512_setzero_si512();
-            for (ptrdiff_t t = 0; t < taps; t++) {
+            for (int t = 0; t < taps; t++) {
                 const __m512i w = _mm512_set1_epi32(low[t]);
                 const int32_t *s = row + ox + offsets[t];
-                a0 = _mm512_add_epi32(a0, _mm512_madd_epi16(_mm512_loadu_si512(s), w));
-                a1 = _mm512_add_epi32(a1, _mm512_madd_epi16(_mm512_loadu_si512(s + 16), w));
+                a0 = _mm512_dpwssd_epi32(a0, _mm512_loadu_si512(s), w);
+                a1 = _mm512_dpwssd_epi32(a1, _mm512_loadu_si512(s + 16), w);
             }
             store16(epilogue, channel, a0, c, offset + oy * out_width + ox, 0xFFFF);
             store16(epilogue, channel, a1, c, offset + oy * out_width + ox + 16, 0xFFFF);
         }
         for (; ox < out_width; ox += 16) {
             __m512i a0 = _mm512_setzero_si512();
-            for (ptrdiff_t t = 0; t < taps; t++) {
-                const __m512i w = _mm512_set1_epi32(low[t]);
-                a0 = _mm512_add_epi32(a0, _mm512_madd_epi16(_mm512_loadu_si512(row + ox + offsets[t]), w));
+            for (int t = 0; t < taps; t++) {
+                a0 = _mm512_dpwssd_epi32(a0, _mm512_loadu_si512(row + ox + offsets[t]), _mm512_set1_epi32(low[t]));
             }
             store16(epilogue, channel, a0, c, offset + oy * out_width + ox, mask_for(out_width - ox));
+        }
+    }
+}
+
+VNNI void octet_i8_depthwise_avx512(const int32_t *plane, ptrdiff_t row_step, const ptrdiff_t *offsets,
+                                    ptrdiff_t taps, const int32_t *weights, ptrdiff_t channel, void *c,
+                                    ptrdiff_t offset, ptrdiff_t out_height, ptrdiff_t out_width,
+                                    const OctetIntEpilogue *epilogue) {
+    int32_t low[taps];
+    for (ptrdiff_t t = 0; t < taps; t++) low[t] = weights[t] & 0xFFFF;
+    if (taps == 9) {
+        ptrdiff_t o[9];
+        for (int t = 0; t < 9; t++) o[t] = offsets[t];
+        depthwise(plane, row_step, o, 9, low, channel, c, offset, out_height, out_width, epilogue);
+    } else {
+        depthwise(plane, row_step, offsets, (int)taps, low, channel, c, offset, out_height, out_width, epilogue);
+    }
+}
+
+// The depthwise plane, 16 values per step for stride 1; for stride 2 one 32-byte load splits into both
+// phases (even bytes of each 16-bit word to phase 0, odd bytes to phase 1). Wider strides use the C loop.
+VNNI void octet_i8_phase_plane_avx512(const uint8_t *x, int is_signed, int32_t zero, ptrdiff_t height,
+                                      ptrdiff_t width, ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t stride_x,
+                                      ptrdiff_t phase_width, int32_t *plane) {
+    if (stride_x > 2) {
+        octet_i8_phase_plane(x, is_signed, zero, height, width, pad_top, pad_left, stride_x, phase_width, plane);
+        return;
+    }
+    const __m512i z = _mm512_set1_epi32(zero), low = _mm512_set1_epi32(0xFF);
+    for (ptrdiff_t y = 0; y < height; y++) {
+        int32_t *row = plane + (y + pad_top) * stride_x * phase_width;
+        const uint8_t *src = x + y * width;
+        if (stride_x == 1) {
+            for (ptrdiff_t i = 0; i < width; i += 16) {
+                const __mmask16 m = mask_for(width - i);
+                const __m128i bytes = _mm_maskz_loadu_epi8(m, src + i);
+                const __m512i v = is_signed ? _mm512_cvtepi8_epi32(bytes) : _mm512_cvtepu8_epi32(bytes);
+                _mm512_mask_storeu_epi32(row + pad_left + i, m, _mm512_sub_epi32(v, z));
+            }
+            continue;
+        }
+        // With an odd left pad, input column 0 is padded column pad_left, phase 1.
+        ptrdiff_t i = pad_left & 1;
+        if (i) row[phase_width + pad_left / 2] = (is_signed ? (int32_t)(int8_t)src[0] : (int32_t)src[0]) - zero;
+        for (; i < width; i += 32) {
+            const ptrdiff_t n = width - i < 32 ? width - i : 32;
+            const __mmask32 m = n >= 32 ? 0xFFFFFFFFu : ((1u << n) - 1);
+            const __m512i words = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi8(m, src + i));
+            __m512i even, odd;
+            if (is_signed) {
+                even = _mm512_srai_epi32(_mm512_slli_epi32(words, 24), 24);
+                odd = _mm512_srai_epi32(_mm512_slli_epi32(words, 16), 24);
+            } else {
+                even = _mm512_and_si512(words, low);
+                odd = _mm512_srli_epi32(words, 8);
+            }
+            const ptrdiff_t j = (i + pad_left) / 2;
+            _mm512_mask_storeu_epi32(row + j, mask_for((n + 1) / 2), _mm512_sub_epi32(even, z));
+            _mm512_mask_storeu_epi32(row + phase_width + j, mask_for(n / 2), _mm512_sub_epi32(odd, z));
         }
     }
 }
@@ -117,6 +173,12 @@ void octet_i8_depthwise_avx512(const int32_t *plane, ptrdiff_t row_step, const p
                                const OctetIntEpilogue *epilogue) {
     octet_i8_depthwise_portable(plane, row_step, offsets, taps, weights, channel, c, offset, out_height,
                                 out_width, epilogue);
+}
+
+void octet_i8_phase_plane_avx512(const uint8_t *x, int is_signed, int32_t zero, ptrdiff_t height,
+                                 ptrdiff_t width, ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t stride_x,
+                                 ptrdiff_t phase_width, int32_t *plane) {
+    octet_i8_phase_plane(x, is_signed, zero, height, width, pad_top, pad_left, stride_x, phase_width, plane);
 }
 
 #endif

@@ -146,6 +146,10 @@ struct IntegerKernelTests {
                  stride: 2, group: 5, pads: [2, 2, 2, 2], epilogue: .int32, seed: 24),
         IntegerConvCase(name: "depthwise 3x3 valid dilation 2", inChannels: 4, height: 12, width: 12, outChannels: 4,
                  kernel: 3, dilation: 2, group: 4, seed: 25),
+        IntegerConvCase(name: "depthwise 3x3 s2 i8 width 71", inChannels: 3, height: 5, width: 71, outChannels: 3,
+                 kernel: 3, stride: 2, group: 3, pads: [1, 1, 1, 1], input: .i8, inputZero: 11, seed: 27),
+        IntegerConvCase(name: "depthwise 3x3 s2 u8 width 66 even pad", inChannels: 3, height: 6, width: 66,
+                 outChannels: 3, kernel: 3, stride: 2, group: 3, pads: [2, 2, 2, 2], inputZero: 200, seed: 28),
         IntegerConvCase(name: "depthwise 3x3 width 40 saturating", inChannels: 8, height: 6, width: 40, outChannels: 8,
                  kernel: 3, group: 8, pads: [1, 1, 1, 1], epilogue: .saturate, seed: 26),
     ]

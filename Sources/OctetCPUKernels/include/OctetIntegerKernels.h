@@ -88,6 +88,10 @@ void octet_i8_pack_columns(const uint8_t *x, ptrdiff_t row_stride, ptrdiff_t dep
 void octet_i8_phase_plane(const uint8_t *x, int is_signed, int32_t zero, ptrdiff_t height, ptrdiff_t width,
                           ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t stride_x, ptrdiff_t phase_width,
                           int32_t *plane);
+/// As octet_i8_phase_plane; only call when octet_cpu_has_avx512_vnni() is 1.
+void octet_i8_phase_plane_avx512(const uint8_t *x, int is_signed, int32_t zero, ptrdiff_t height,
+                                 ptrdiff_t width, ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t stride_x,
+                                 ptrdiff_t phase_width, int32_t *plane);
 
 /// One depthwise output plane: acc[oy][ox] = sum over t of weights[t] * plane[oy * row_step + ox +
 /// offsets[t]], then the epilogue of row `channel`, stored at c + offset (elements) with row stride

@@ -37,8 +37,9 @@ enum IntegerDepthwise {
                 weights.values.withUnsafeBufferPointer { w in
                     for index in (planes * t / parts)..<(planes * (t + 1) / parts) {
                         let channel = index % g.inChannels
-                        octet_i8_phase_plane(input + index * g.inPlane, signed ? 1 : 0, zeroPoint, g.height, g.width,
-                                             g.padTop, g.padLeft, sx, phaseWidth, plane)
+                        let fill = isa == .avx512vnni ? octet_i8_phase_plane_avx512 : octet_i8_phase_plane
+                        fill(input + index * g.inPlane, signed ? 1 : 0, zeroPoint, g.height, g.width, g.padTop,
+                             g.padLeft, sx, phaseWidth, plane)
                         let args = (plane: UnsafePointer(plane), step: g.strideY * rowStride, taps: weights.taps,
                                     w: w.baseAddress! + channel * weights.taps, offset: index * g.outPlane)
                         switch isa {
