@@ -161,6 +161,7 @@ struct IntegerKernelTests {
         #expect(!prepared.isDepthwise)
         forEachIntegerISA { isa in
             for threads in [1, 2] {
+                _ = prepared.run(poisoned(f.input), threads: threads)
                 let problem = IntegerOracle.mismatch(prepared.run(f.input, threads: threads), f.expected)
                 #expect(problem == nil, "\(isa), \(threads) threads: \(problem ?? "")")
             }
@@ -175,6 +176,7 @@ struct IntegerKernelTests {
         #expect(prepared.isDepthwise)
         forEachIntegerISA { isa in
             for threads in [1, 2] {
+                _ = prepared.run(poisoned(f.input), threads: threads)
                 let problem = IntegerOracle.mismatch(prepared.run(f.input, threads: threads), f.expected)
                 #expect(problem == nil, "\(isa), \(threads) threads: \(problem ?? "")")
             }
@@ -224,6 +226,7 @@ struct IntegerKernelTests {
         let input = int8Tensor(c.input, shape: c.inputShape, x)
         forEachIntegerISA { isa in
             for threads in [1, 2] {
+                _ = prepared.run(poisoned(input), threads: threads)
                 let problem = IntegerOracle.mismatch(prepared.run(input, threads: threads), expected)
                 #expect(problem == nil, "\(isa), \(threads) threads: \(problem ?? "")")
             }

@@ -30,6 +30,17 @@ func int8Tensor(_ type: DType, shape: [Int], _ values: [Int32]) -> Tensor {
     type == .i8 ? Tensor(shape: shape, int8s: values.map { Int8($0) }) : Tensor(shape: shape, uint8s: values.map { UInt8($0) })
 }
 
+/// The same tensor with every byte flipped by 0x5A: run through a kernel just before the input under
+/// test, it leaves wrong values in the freed output block that the next output most likely reuses, so a
+/// kernel that skips writing part of its output fails instead of passing on stale right answers.
+func poisoned(_ t: Tensor) -> Tensor {
+    switch t.storage {
+    case .i8(let v): Tensor(shape: t.shape, int8s: v.map { $0 ^ 0x5A })
+    case .u8(let v): Tensor(shape: t.shape, uint8s: v.map { $0 ^ 0x5A })
+    default: t
+    }
+}
+
 /// The range of an 8-bit type.
 func int8Range(_ type: DType) -> ClosedRange<Int32> { type == .i8 ? -128...127 : 0...255 }
 
