@@ -3,7 +3,8 @@
 
 // Float micro-kernels compiled for AVX2 and FMA, called from OctetCPU's fast paths when the CPU has both.
 // Every function here compiles on every platform; off x86_64 the kernels are absent and
-// octet_cpu_has_avx2_fma() returns 0, so callers stay on their portable Swift loops.
+// octet_cpu_has_avx2_fma() returns 0, so callers stay on their portable Swift loops. The integer (int8)
+// kernels are declared in OctetIntegerKernels.h.
 
 #include <stddef.h>
 #include "OctetIntegerKernels.h"
