@@ -160,6 +160,55 @@ VNNI void octet_i8_phase_plane_avx512(const uint8_t *x, int is_signed, int32_t z
     }
 }
 
+// 3x3 stride-1 depthwise on an int16 plane: a 32-bit lane of a load at column c holds the values of columns
+// c and c + 1, so one vpdpwssd applies two horizontal taps. Even output columns read from c = ox + kx, odd
+// ones from c = ox + kx + 1; 12 vpdpwssd give 32 outputs (9 taps each) where the int32 plane needs 18, and
+// two permutes put the even and odd results back in column order.
+VNNI void octet_i8_depthwise3x3s1_avx512(const uint8_t *x, int is_signed, int32_t zero, ptrdiff_t height,
+                                         ptrdiff_t width, ptrdiff_t pad_top, ptrdiff_t pad_left,
+                                         int16_t *plane, ptrdiff_t plane_stride, const int32_t *weights,
+                                         ptrdiff_t channel, void *c, ptrdiff_t offset, ptrdiff_t out_height,
+                                         ptrdiff_t out_width, const OctetIntEpilogue *epilogue) {
+    const __m512i z = _mm512_set1_epi16((short)zero);
+    for (ptrdiff_t y = 0; y < height; y++) {
+        int16_t *dst = plane + (y + pad_top) * plane_stride + pad_left;
+        const uint8_t *src = x + y * width;
+        for (ptrdiff_t i = 0; i < width; i += 32) {
+            const ptrdiff_t n = width - i < 32 ? width - i : 32;
+            const __mmask32 m = n >= 32 ? 0xFFFFFFFFu : ((1u << n) - 1);
+            const __m256i bytes = _mm256_maskz_loadu_epi8(m, src + i);
+            const __m512i v = is_signed ? _mm512_cvtepi8_epi16(bytes) : _mm512_cvtepu8_epi16(bytes);
+            _mm512_mask_storeu_epi16(dst + i, m, _mm512_sub_epi16(v, z));
+        }
+    }
+    __m512i pair[3], single[3];
+    for (int ky = 0; ky < 3; ky++) {
+        pair[ky] = _mm512_set1_epi32((int32_t)((uint32_t)(uint16_t)weights[ky * 3] |
+                                               (uint32_t)(uint16_t)weights[ky * 3 + 1] << 16));
+        single[ky] = _mm512_set1_epi32((int32_t)(uint16_t)weights[ky * 3 + 2]);
+    }
+    const __m512i low = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const __m512i high = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    for (ptrdiff_t oy = 0; oy < out_height; oy++) {
+        for (ptrdiff_t ox = 0; ox < out_width; ox += 32) {
+            __m512i even = _mm512_setzero_si512(), odd = _mm512_setzero_si512();
+            for (int ky = 0; ky < 3; ky++) {
+                const int16_t *r = plane + (oy + ky) * plane_stride + ox;
+                even = _mm512_dpwssd_epi32(even, _mm512_loadu_si512(r), pair[ky]);
+                even = _mm512_dpwssd_epi32(even, _mm512_loadu_si512(r + 2), single[ky]);
+                odd = _mm512_dpwssd_epi32(odd, _mm512_loadu_si512(r + 1), pair[ky]);
+                odd = _mm512_dpwssd_epi32(odd, _mm512_loadu_si512(r + 3), single[ky]);
+            }
+            const ptrdiff_t i = offset + oy * out_width + ox;
+            store16(epilogue, channel, _mm512_permutex2var_epi32(even, low, odd), c, i, mask_for(out_width - ox));
+            if (out_width - ox > 16) {
+                store16(epilogue, channel, _mm512_permutex2var_epi32(even, high, odd), c, i + 16,
+                        mask_for(out_width - ox - 16));
+            }
+        }
+    }
+}
+
 #else
 
 void octet_i8gemm_avx512vnni(const OctetI8GEMM *g, ptrdiff_t block_begin, ptrdiff_t block_end,
@@ -179,6 +228,18 @@ void octet_i8_phase_plane_avx512(const uint8_t *x, int is_signed, int32_t zero, 
                                  ptrdiff_t width, ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t stride_x,
                                  ptrdiff_t phase_width, int32_t *plane) {
     octet_i8_phase_plane(x, is_signed, zero, height, width, pad_top, pad_left, stride_x, phase_width, plane);
+}
+
+void octet_i8_depthwise3x3s1_avx512(const uint8_t *x, int is_signed, int32_t zero, ptrdiff_t height,
+                                    ptrdiff_t width, ptrdiff_t pad_top, ptrdiff_t pad_left, int16_t *plane,
+                                    ptrdiff_t plane_stride, const int32_t *weights, ptrdiff_t channel, void *c,
+                                    ptrdiff_t offset, ptrdiff_t out_height, ptrdiff_t out_width,
+                                    const OctetIntEpilogue *epilogue) {
+    // Unreachable: octet_cpu_has_avx512_vnni() is 0 here, and callers check it first.
+    (void)x; (void)is_signed; (void)zero; (void)height; (void)width; (void)pad_top; (void)pad_left; (void)plane;
+    (void)plane_stride; (void)weights; (void)channel; (void)c; (void)offset; (void)out_height; (void)out_width;
+    (void)epilogue;
+    __builtin_trap();
 }
 
 #endif
