@@ -19,8 +19,25 @@ int octet_cpu_has_avx2_fma(void) {
     return (ebx & (1u << 5)) != 0;  // AVX2
 }
 
+// AVX-512 also needs the operating system to save the opmask and both halves of the zmm registers
+// (XCR0 bits 5-7) besides xmm and ymm.
+int octet_cpu_has_avx512_vnni(void) {
+    unsigned int eax, ebx, ecx, edx;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return 0;
+    const unsigned int osxsave = 1u << 27;
+    if ((ecx & osxsave) == 0) return 0;
+    unsigned int xcr0_low, xcr0_high;
+    __asm__ volatile("xgetbv" : "=a"(xcr0_low), "=d"(xcr0_high) : "c"(0));
+    if ((xcr0_low & 0xE6u) != 0xE6u) return 0;
+    if (__get_cpuid_max(0, 0) < 7) return 0;
+    __cpuid_count(7, 0, eax, ebx, ecx, edx);
+    const unsigned int f = 1u << 16, bw = 1u << 30, vl = 1u << 31, vnni = 1u << 11;
+    return (ebx & (f | bw | vl)) == (f | bw | vl) && (ecx & vnni) != 0;
+}
+
 #else
 
 int octet_cpu_has_avx2_fma(void) { return 0; }
+int octet_cpu_has_avx512_vnni(void) { return 0; }
 
 #endif

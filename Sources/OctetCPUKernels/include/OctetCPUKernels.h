@@ -3,9 +3,11 @@
 
 // Float micro-kernels compiled for AVX2 and FMA, called from OctetCPU's fast paths when the CPU has both.
 // Every function here compiles on every platform; off x86_64 the kernels are absent and
-// octet_cpu_has_avx2_fma() returns 0, so callers stay on their portable Swift loops.
+// octet_cpu_has_avx2_fma() returns 0, so callers stay on their portable Swift loops. The integer (int8)
+// kernels are declared in OctetIntegerKernels.h.
 
 #include <stddef.h>
+#include "OctetIntegerKernels.h"
 
 #include "OctetQLinearAdd.h"
 
@@ -15,6 +17,9 @@ extern "C" {
 
 /// 1 when this CPU (and its operating system) runs AVX2 and FMA instructions, else 0.
 int octet_cpu_has_avx2_fma(void);
+
+/// 1 when this CPU (and its operating system) runs AVX-512 F, BW, VL and VNNI instructions, else 0.
+int octet_cpu_has_avx512_vnni(void);
 
 /// Keeps freed large blocks in the C heap for reuse instead of returning them to the kernel (glibc's
 /// mallopt); 1 when applied, 0 where the C library has no such setting. Process-wide.

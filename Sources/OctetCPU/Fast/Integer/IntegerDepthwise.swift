@@ -1,0 +1,94 @@
+import OctetCPUKernels
+
+/// Depthwise weights, one `kh × kw` filter per channel with the weight zero point already subtracted.
+struct IntegerDepthwiseWeights: Sendable {
+    let taps: Int
+    let values: [Int32]
+}
+
+/// Integer depthwise convolution, vectorised along the output width, any kernel size, stride, dilation, pads.
+///
+/// Each channel becomes an int32 plane of x - xZero, zero-padded (so padded taps add nothing) and split by
+/// column phase (column `x` goes to phase `x mod strideX` at `x / strideX`), so every tap of every output
+/// row is a contiguous vector load, as in the float DepthwiseConv.
+enum IntegerDepthwise {
+    static func run(_ g: ConvGeometry, input: UnsafePointer<UInt8>, signed: Bool, zeroPoint: Int32,
+                    weights: IntegerDepthwiseWeights, epilogue: OctetIntEpilogue,
+                    output: UnsafeMutableRawPointer, isa: IntegerKernelISA, threads: Int) {
+        // Its 32-column steps waste too much of narrow rows (14 or 7 wide), where 16-column steps do better.
+        if isa == .avx512vnni, g.kernelHeight == 3, g.kernelWidth == 3, g.strideY == 1, g.strideX == 1,
+           g.dilationY == 1, g.dilationX == 1, g.outWidth > 16 {
+            run3x3(g, input: input, signed: signed, zeroPoint: zeroPoint, weights: weights, epilogue: epilogue,
+                   output: output, threads: threads)
+            return
+        }
+        let (sx, kw) = (g.strideX, g.kernelWidth)
+        let rows = max(g.height + g.padTop, (g.outHeight - 1) * g.strideY + (g.kernelHeight - 1) * g.dilationY + 1)
+        // Wide enough for the input's columns and for 16-column vector reads past the last output column.
+        let phaseWidth = max((g.width + g.padLeft + sx - 1) / sx,
+                             (g.outWidth + 15) / 16 * 16 + (kw - 1) * g.dilationX / sx)
+        let rowStride = sx * phaseWidth
+        let offsets = (0..<g.kernelHeight * kw).map { t in
+            let (ky, column) = (t / kw, t % kw * g.dilationX)
+            return ky * g.dilationY * rowStride + column % sx * phaseWidth + column / sx
+        }
+        let planes = g.batch * g.inChannels
+        let parts = max(1, min(threads, planes))
+        parallelFor(parts, threads: parts) { t in
+            // Zeroed once: the padding sits at the same places in every plane, only the inside is rewritten.
+            let plane = UnsafeMutablePointer<Int32>.allocate(capacity: rows * rowStride)
+            plane.initialize(repeating: 0, count: rows * rowStride)
+            defer { plane.deallocate() }
+            var e = epilogue
+            offsets.withUnsafeBufferPointer { offsets in
+                weights.values.withUnsafeBufferPointer { w in
+                    for index in (planes * t / parts)..<(planes * (t + 1) / parts) {
+                        let channel = index % g.inChannels
+                        let fill = isa == .avx512vnni ? octet_i8_phase_plane_avx512 : octet_i8_phase_plane
+                        fill(input + index * g.inPlane, signed ? 1 : 0, zeroPoint, g.height, g.width, g.padTop,
+                             g.padLeft, sx, phaseWidth, plane)
+                        let args = (plane: UnsafePointer(plane), step: g.strideY * rowStride, taps: weights.taps,
+                                    w: w.baseAddress! + channel * weights.taps, offset: index * g.outPlane)
+                        switch isa {
+                        case .portable:
+                            octet_i8_depthwise_portable(args.plane, args.step, offsets.baseAddress!, args.taps, args.w,
+                                                        channel, output, args.offset, g.outHeight, g.outWidth, &e)
+                        case .avx2:
+                            octet_i8_depthwise_avx2(args.plane, args.step, offsets.baseAddress!, args.taps, args.w,
+                                                    channel, output, args.offset, g.outHeight, g.outWidth, &e)
+                        case .avx512vnni:
+                            octet_i8_depthwise_avx512(args.plane, args.step, offsets.baseAddress!, args.taps, args.w,
+                                                      channel, output, args.offset, g.outHeight, g.outWidth, &e)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The common 3x3 stride-1 case on AVX-512: an int16 plane, two taps per vpdpwssd.
+    private static func run3x3(_ g: ConvGeometry, input: UnsafePointer<UInt8>, signed: Bool, zeroPoint: Int32,
+                               weights: IntegerDepthwiseWeights, epilogue: OctetIntEpilogue,
+                               output: UnsafeMutableRawPointer, threads: Int) {
+        let rows = max(g.height + g.padTop, g.outHeight + 2)
+        let stride = max(g.width + g.padLeft, (g.outWidth + 31) / 32 * 32 + 3)
+        let planes = g.batch * g.inChannels
+        let parts = max(1, min(threads, planes))
+        parallelFor(parts, threads: parts) { t in
+            // Zeroed once: the padding sits at the same places in every plane, only the inside is rewritten.
+            let plane = UnsafeMutablePointer<Int16>.allocate(capacity: rows * stride)
+            plane.initialize(repeating: 0, count: rows * stride)
+            defer { plane.deallocate() }
+            var e = epilogue
+            weights.values.withUnsafeBufferPointer { w in
+                for index in (planes * t / parts)..<(planes * (t + 1) / parts) {
+                    let channel = index % g.inChannels
+                    octet_i8_depthwise3x3s1_avx512(input + index * g.inPlane, signed ? 1 : 0, zeroPoint, g.height,
+                                                   g.width, g.padTop, g.padLeft, plane, stride,
+                                                   w.baseAddress! + channel * 9, channel, output,
+                                                   index * g.outPlane, g.outHeight, g.outWidth, &e)
+                }
+            }
+        }
+    }
+}

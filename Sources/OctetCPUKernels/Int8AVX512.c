@@ -1,0 +1,245 @@
+#include "OctetCPUKernels.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#include <string.h>
+
+#define VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
+#define INLINE static inline __attribute__((always_inline))
+
+// The GEMM tile is 8 rows x 3 vectors of 16 columns: 24 zmm accumulators, 3 for the B slices and one
+// broadcast weight word. Per 4 depth values: 3 loads, 8 broadcasts and 24 vpdpbusd (u8 x s8, 4 products
+// summed exactly into each int32 lane, no saturation).
+
+// The vector epilogue; bit-identical to octet_int_store (Int8Epilogue.h): cvtdq2ps and cvtps2dq round to
+// nearest even in the default MXCSR mode, and clamping before the conversion equals clamping after it
+// because the bounds are integers.
+VNNI INLINE void store16(const OctetIntEpilogue *e, ptrdiff_t row, __m512i acc, void *c, ptrdiff_t i,
+                         __mmask16 m) {
+    acc = _mm512_add_epi32(acc, _mm512_set1_epi32(e->bias[row]));
+    if (e->kind == OCTET_INT_OUT_I32) {
+        _mm512_mask_storeu_epi32((int32_t *)c + i, m, acc);
+        return;
+    }
+    __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), _mm512_set1_ps(e->scale[row]));
+    if (e->kind == OCTET_INT_OUT_F32) {
+        _mm512_mask_storeu_ps((float *)c + i, m, v);
+        return;
+    }
+    v = _mm512_min_ps(_mm512_max_ps(v, _mm512_set1_ps(e->lower)), _mm512_set1_ps(e->upper));
+    __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32(v), _mm512_set1_epi32(e->zero_point));
+    _mm_mask_storeu_epi8((uint8_t *)c + i, m, _mm512_cvtepi32_epi8(q));
+}
+
+INLINE __mmask16 mask_for(ptrdiff_t n) { return n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1); }
+
+VNNI INLINE void tile(const OctetI8GEMM *g, ptrdiff_t block, ptrdiff_t group, const int vectors) {
+    const ptrdiff_t depth4 = g->depth4, bs = depth4 * 64;
+    const int8_t *a = g->a + block * depth4 * 32;
+    const uint8_t *b = g->b + group * bs;
+    __m512i c[8][3];
+    for (int r = 0; r < 8; r++)
+        for (int v = 0; v < 3; v++) c[r][v] = _mm512_setzero_si512();
+    for (ptrdiff_t k = 0; k < depth4; k++) {
+        __m512i x[3];
+        for (int v = 0; v < vectors; v++) x[v] = _mm512_loadu_si512(b + v * bs + k * 64);
+        for (int r = 0; r < 8; r++) {
+            int32_t word;
+            memcpy(&word, a + k * 32 + r * 4, 4);
+            const __m512i w = _mm512_set1_epi32(word);
+            for (int v = 0; v < vectors; v++) c[r][v] = _mm512_dpbusd_epi32(c[r][v], x[v], w);
+        }
+    }
+    const ptrdiff_t r0 = block * 8, rows = g->rows - r0 < 8 ? g->rows - r0 : 8;
+    for (ptrdiff_t r = 0; r < rows; r++) {
+        for (int v = 0; v < vectors; v++) {
+            const ptrdiff_t p = (group + v) * 16;
+            store16(&g->epilogue, r0 + r, c[r][v], g->c, (r0 + r) * g->ldc + p, mask_for(g->columns - p));
+        }
+    }
+}
+
+VNNI void octet_i8gemm_avx512vnni(const OctetI8GEMM *g, ptrdiff_t block_begin, ptrdiff_t block_end,
+                                  ptrdiff_t group_begin, ptrdiff_t group_end) {
+    for (ptrdiff_t group = group_begin; group < group_end; group += 3) {
+        const ptrdiff_t left = group_end - group;
+        for (ptrdiff_t block = block_begin; block < block_end; block++) {
+            if (left >= 3) tile(g, block, group, 3);
+            else if (left == 2) tile(g, block, group, 2);
+            else tile(g, block, group, 1);
+        }
+    }
+}
+
+// Depthwise: 16 output columns per vector. Plane values and weights fit int16, so vpdpwssd of a plane
+// value with the weight in the low half (high half zero) adds their exact product in one instruction.
+// `taps` is a constant where the caller passes one (3x3 filters), so the weights stay in registers.
+VNNI INLINE void depthwise(const int32_t *plane, ptrdiff_t row_step, const ptrdiff_t *offsets, const int taps,
+                           const int32_t *low, ptrdiff_t channel, void *c, ptrdiff_t offset, ptrdiff_t out_height,
+                           ptrdiff_t out_width, const OctetIntEpilogue *epilogue) {
+    for (ptrdiff_t oy = 0; oy < out_height; oy++) {
+        const int32_t *row = plane + oy * row_step;
+        ptrdiff_t ox = 0;
+        for (; ox + 32 <= out_width; ox += 32) {
+            __m512i a0 = _mm512_setzero_si512(), a1 = _mm512_setzero_si512();
+            for (int t = 0; t < taps; t++) {
+                const __m512i w = _mm512_set1_epi32(low[t]);
+                const int32_t *s = row + ox + offsets[t];
+                a0 = _mm512_dpwssd_epi32(a0, _mm512_loadu_si512(s), w);
+                a1 = _mm512_dpwssd_epi32(a1, _mm512_loadu_si512(s + 16), w);
+            }
+            store16(epilogue, channel, a0, c, offset + oy * out_width + ox, 0xFFFF);
+            store16(epilogue, channel, a1, c, offset + oy * out_width + ox + 16, 0xFFFF);
+        }
+        for (; ox < out_width; ox += 16) {
+            __m512i a0 = _mm512_setzero_si512();
+            for (int t = 0; t < taps; t++) {
+                a0 = _mm512_dpwssd_epi32(a0, _mm512_loadu_si512(row + ox + offsets[t]), _mm512_set1_epi32(low[t]));
+            }
+            store16(epilogue, channel, a0, c, offset + oy * out_width + ox, mask_for(out_width - ox));
+        }
+    }
+}
+
+VNNI void octet_i8_depthwise_avx512(const int32_t *plane, ptrdiff_t row_step, const ptrdiff_t *offsets,
+                                    ptrdiff_t taps, const int32_t *weights, ptrdiff_t channel, void *c,
+                                    ptrdiff_t offset, ptrdiff_t out_height, ptrdiff_t out_width,
+                                    const OctetIntEpilogue *epilogue) {
+    int32_t low[taps];
+    for (ptrdiff_t t = 0; t < taps; t++) low[t] = weights[t] & 0xFFFF;
+    if (taps == 9) {
+        ptrdiff_t o[9];
+        for (int t = 0; t < 9; t++) o[t] = offsets[t];
+        depthwise(plane, row_step, o, 9, low, channel, c, offset, out_height, out_width, epilogue);
+    } else {
+        depthwise(plane, row_step, offsets, (int)taps, low, channel, c, offset, out_height, out_width, epilogue);
+    }
+}
+
+// The depthwise plane, 16 values per step for stride 1; for stride 2 one 32-byte load splits into both
+// phases (even bytes of each 16-bit word to phase 0, odd bytes to phase 1). Wider strides use the C loop.
+VNNI void octet_i8_phase_plane_avx512(const uint8_t *x, int is_signed, int32_t zero, ptrdiff_t height,
+                                      ptrdiff_t width, ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t stride_x,
+                                      ptrdiff_t phase_width, int32_t *plane) {
+    if (stride_x > 2) {
+        octet_i8_phase_plane(x, is_signed, zero, height, width, pad_top, pad_left, stride_x, phase_width, plane);
+        return;
+    }
+    const __m512i z = _mm512_set1_epi32(zero), low = _mm512_set1_epi32(0xFF);
+    for (ptrdiff_t y = 0; y < height; y++) {
+        int32_t *row = plane + (y + pad_top) * stride_x * phase_width;
+        const uint8_t *src = x + y * width;
+        if (stride_x == 1) {
+            for (ptrdiff_t i = 0; i < width; i += 16) {
+                const __mmask16 m = mask_for(width - i);
+                const __m128i bytes = _mm_maskz_loadu_epi8(m, src + i);
+                const __m512i v = is_signed ? _mm512_cvtepi8_epi32(bytes) : _mm512_cvtepu8_epi32(bytes);
+                _mm512_mask_storeu_epi32(row + pad_left + i, m, _mm512_sub_epi32(v, z));
+            }
+            continue;
+        }
+        // With an odd left pad, input column 0 is padded column pad_left, phase 1.
+        ptrdiff_t i = pad_left & 1;
+        if (i) row[phase_width + pad_left / 2] = (is_signed ? (int32_t)(int8_t)src[0] : (int32_t)src[0]) - zero;
+        for (; i < width; i += 32) {
+            const ptrdiff_t n = width - i < 32 ? width - i : 32;
+            const __mmask32 m = n >= 32 ? 0xFFFFFFFFu : ((1u << n) - 1);
+            const __m512i words = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi8(m, src + i));
+            __m512i even, odd;
+            if (is_signed) {
+                even = _mm512_srai_epi32(_mm512_slli_epi32(words, 24), 24);
+                odd = _mm512_srai_epi32(_mm512_slli_epi32(words, 16), 24);
+            } else {
+                even = _mm512_and_si512(words, low);
+                odd = _mm512_srli_epi32(words, 8);
+            }
+            const ptrdiff_t j = (i + pad_left) / 2;
+            _mm512_mask_storeu_epi32(row + j, mask_for((n + 1) / 2), _mm512_sub_epi32(even, z));
+            _mm512_mask_storeu_epi32(row + phase_width + j, mask_for(n / 2), _mm512_sub_epi32(odd, z));
+        }
+    }
+}
+
+// 3x3 stride-1 depthwise on an int16 plane: a 32-bit lane of a load at column c holds the values of columns
+// c and c + 1, so one vpdpwssd applies two horizontal taps. Even output columns read from c = ox + kx, odd
+// ones from c = ox + kx + 1; 12 vpdpwssd give 32 outputs (9 taps each) where the int32 plane needs 18, and
+// two permutes put the even and odd results back in column order.
+VNNI void octet_i8_depthwise3x3s1_avx512(const uint8_t *x, int is_signed, int32_t zero, ptrdiff_t height,
+                                         ptrdiff_t width, ptrdiff_t pad_top, ptrdiff_t pad_left,
+                                         int16_t *plane, ptrdiff_t plane_stride, const int32_t *weights,
+                                         ptrdiff_t channel, void *c, ptrdiff_t offset, ptrdiff_t out_height,
+                                         ptrdiff_t out_width, const OctetIntEpilogue *epilogue) {
+    const __m512i z = _mm512_set1_epi16((short)zero);
+    for (ptrdiff_t y = 0; y < height; y++) {
+        int16_t *dst = plane + (y + pad_top) * plane_stride + pad_left;
+        const uint8_t *src = x + y * width;
+        for (ptrdiff_t i = 0; i < width; i += 32) {
+            const ptrdiff_t n = width - i < 32 ? width - i : 32;
+            const __mmask32 m = n >= 32 ? 0xFFFFFFFFu : ((1u << n) - 1);
+            const __m256i bytes = _mm256_maskz_loadu_epi8(m, src + i);
+            const __m512i v = is_signed ? _mm512_cvtepi8_epi16(bytes) : _mm512_cvtepu8_epi16(bytes);
+            _mm512_mask_storeu_epi16(dst + i, m, _mm512_sub_epi16(v, z));
+        }
+    }
+    __m512i pair[3], single[3];
+    for (int ky = 0; ky < 3; ky++) {
+        pair[ky] = _mm512_set1_epi32((int32_t)((uint32_t)(uint16_t)weights[ky * 3] |
+                                               (uint32_t)(uint16_t)weights[ky * 3 + 1] << 16));
+        single[ky] = _mm512_set1_epi32((int32_t)(uint16_t)weights[ky * 3 + 2]);
+    }
+    const __m512i low = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const __m512i high = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    for (ptrdiff_t oy = 0; oy < out_height; oy++) {
+        for (ptrdiff_t ox = 0; ox < out_width; ox += 32) {
+            __m512i even = _mm512_setzero_si512(), odd = _mm512_setzero_si512();
+            for (int ky = 0; ky < 3; ky++) {
+                const int16_t *r = plane + (oy + ky) * plane_stride + ox;
+                even = _mm512_dpwssd_epi32(even, _mm512_loadu_si512(r), pair[ky]);
+                even = _mm512_dpwssd_epi32(even, _mm512_loadu_si512(r + 2), single[ky]);
+                odd = _mm512_dpwssd_epi32(odd, _mm512_loadu_si512(r + 1), pair[ky]);
+                odd = _mm512_dpwssd_epi32(odd, _mm512_loadu_si512(r + 3), single[ky]);
+            }
+            const ptrdiff_t i = offset + oy * out_width + ox;
+            store16(epilogue, channel, _mm512_permutex2var_epi32(even, low, odd), c, i, mask_for(out_width - ox));
+            if (out_width - ox > 16) {
+                store16(epilogue, channel, _mm512_permutex2var_epi32(even, high, odd), c, i + 16,
+                        mask_for(out_width - ox - 16));
+            }
+        }
+    }
+}
+
+#else
+
+void octet_i8gemm_avx512vnni(const OctetI8GEMM *g, ptrdiff_t block_begin, ptrdiff_t block_end,
+                             ptrdiff_t group_begin, ptrdiff_t group_end) {
+    octet_i8gemm_portable(g, block_begin, block_end, group_begin, group_end);
+}
+
+void octet_i8_depthwise_avx512(const int32_t *plane, ptrdiff_t row_step, const ptrdiff_t *offsets,
+                               ptrdiff_t taps, const int32_t *weights, ptrdiff_t channel, void *c,
+                               ptrdiff_t offset, ptrdiff_t out_height, ptrdiff_t out_width,
+                               const OctetIntEpilogue *epilogue) {
+    octet_i8_depthwise_portable(plane, row_step, offsets, taps, weights, channel, c, offset, out_height,
+                                out_width, epilogue);
+}
+
+void octet_i8_phase_plane_avx512(const uint8_t *x, int is_signed, int32_t zero, ptrdiff_t height,
+                                 ptrdiff_t width, ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t stride_x,
+                                 ptrdiff_t phase_width, int32_t *plane) {
+    octet_i8_phase_plane(x, is_signed, zero, height, width, pad_top, pad_left, stride_x, phase_width, plane);
+}
+
+void octet_i8_depthwise3x3s1_avx512(const uint8_t *x, int is_signed, int32_t zero, ptrdiff_t height,
+                                    ptrdiff_t width, ptrdiff_t pad_top, ptrdiff_t pad_left, int16_t *plane,
+                                    ptrdiff_t plane_stride, const int32_t *weights, ptrdiff_t channel, void *c,
+                                    ptrdiff_t offset, ptrdiff_t out_height, ptrdiff_t out_width,
+                                    const OctetIntEpilogue *epilogue) {
+    // Unreachable: octet_cpu_has_avx512_vnni() is 0 here, and callers check it first.
+    (void)x; (void)is_signed; (void)zero; (void)height; (void)width; (void)pad_top; (void)pad_left; (void)plane;
+    (void)plane_stride; (void)weights; (void)channel; (void)c; (void)offset; (void)out_height; (void)out_width;
+    (void)epilogue;
+    __builtin_trap();
+}
+
+#endif
