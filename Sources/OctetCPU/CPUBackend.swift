@@ -91,6 +91,19 @@ public struct CPUBackend: Backend, NodeEvaluator {
     /// name), in node order: how a test proves that a fast path ran.
     public func kernelNames(_ graph: Graph) -> [String] { FastPlan(graph: graph).kernelNames }
 
+    /// Where the time of `runs` runs of `graph` goes: per node, its op, the kernel that ran it and the
+    /// mean milliseconds (`octet bench --profile`).
+    public func profile(_ graph: Graph, inputs: [String: Tensor], runs: Int) throws
+        -> [(node: String, op: String, kernel: String, milliseconds: Double)] {
+        let interpreter = try compile(graph) as! Interpreter
+        var total: [UInt64]? = [UInt64](repeating: 0, count: graph.nodes.count)
+        for _ in 0..<max(1, runs) { _ = try interpreter.run(inputs, nanoseconds: &total) }
+        let kernels = kernelNames(graph)
+        return graph.nodes.indices.map { i in
+            (graph.nodes[i].name, graph.nodes[i].op.onnxName, kernels[i], Double(total![i]) / 1e6 / Double(max(1, runs)))
+        }
+    }
+
     public func evaluate(_ node: Node, inputs: [Tensor?]) throws -> [Tensor] {
         try Kernels.run(KernelContext(node: node, inputs: inputs, threads: threads))
     }

@@ -1,3 +1,4 @@
+import Dispatch
 import OctetIR
 
 /// Runs a graph's nodes in order on the CPU kernels, dropping each intermediate after its last reader.
@@ -41,9 +42,17 @@ struct Interpreter: CompiledModel {
     }
 
     func run(_ inputs: [String: Tensor]) throws -> [String: Tensor] {
+        var unused: [UInt64]? = nil
+        return try run(inputs, nanoseconds: &unused)
+    }
+
+    /// Runs the graph; when `nanoseconds` is given (one entry per node), adds each node's time to it.
+    func run(_ inputs: [String: Tensor], nanoseconds: inout [UInt64]?) throws -> [String: Tensor] {
         try checkFeeds(inputs)
         var values = inputs
         for (i, node) in graph.nodes.enumerated() {
+            let start = nanoseconds == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+            defer { if nanoseconds != nil { nanoseconds![i] += DispatchTime.now().uptimeNanoseconds - start } }
             let args = node.inputs.map { $0.isEmpty ? nil : values[$0] ?? graph.initializers[$0] }
             if let produced = try fast.run(i, node: node, inputs: args, value: { values[$0] ?? graph.initializers[$0] },
                                            threads: threads) {

@@ -20,8 +20,8 @@ struct FastPlan: Sendable {
         case constant(Tensor)
         /// A QuantizeLinear and the DequantizeLinear that alone reads it, defining `output`.
         case fakeQuant(FastFakeQuant, dequantize: Node)
-        /// An op of a realized integer graph.
-        case integer(IntegerStep)
+        /// An op of a realized integer graph, with the Requantize or DequantizeLinear folded into it.
+        case integer(IntegerStep, Fusion)
     }
 
     /// The nodes folded into a step and what the step then produces.
@@ -50,7 +50,7 @@ struct FastPlan: Sendable {
             case .add: "fast add"
             case .constant: "constant"
             case .fakeQuant: "fast fake-quant"
-            case .integer(let s): s.name
+            case .integer(let s, _): s.name
             }
         }
     }
@@ -80,6 +80,11 @@ struct FastPlan: Sendable {
             for name in node.outputs where !name.isEmpty { producer[name] = i }
         }
         let graphOutputs = Set(graph.outputs.map(\.name))
+        let declaredInputs = Dictionary(graph.inputs.map { ($0.name, $0.dtype) }, uniquingKeysWith: { a, _ in a })
+        // A value's element type, for kernels that need it before they see data.
+        func dtype(_ name: String) -> DType? {
+            constants[name]?.dtype ?? graph.valueInfo[name]?.dtype ?? declaredInputs[name] ?? nil
+        }
         // The one node that reads `name`, when the value goes nowhere else.
         func soleReader(_ name: String) -> Int? {
             guard !graphOutputs.contains(name), let only = readers[name], only.count == 1 else { return nil }
@@ -104,8 +109,14 @@ struct FastPlan: Sendable {
                 steps[j] = .folded
                 continue
             }
-            if let step = IntegerStep.plan(node, constants: constants) {
-                steps[i] = .integer(step)
+            if let planned = IntegerStep.plan(i, in: graph, constants: constants, dtype: dtype, soleReader: soleReader) {
+                var fusion = Fusion(output: output)
+                for j in planned.folded {
+                    fusion.folded.append(graph.nodes[j])
+                    fusion.output = graph.nodes[j].outputs.first ?? output
+                    steps[j] = .folded
+                }
+                steps[i] = .integer(planned.step, fusion)
                 continue
             }
             let constant = { (k: Int) -> Tensor?? in
@@ -189,9 +200,9 @@ struct FastPlan: Sendable {
         case .folded: return [:]
         case .constant(let t):
             return node.outputs.first.map { [$0: t] }
-        case .integer(let step):
-            guard let output = node.outputs.first, let y = step.run(inputs, threads: threads) else { return nil }
-            return [output: y]
+        case .integer(let step, let f):
+            fusion = f
+            result = step.run(inputs, threads: threads)
         case .fakeQuant(let pair, let dequantize):
             guard let output = dequantize.outputs.first else { return [:] }
             if let x = inputs.first.flatMap({ $0 }), let y = pair.run(x, threads: threads) { return [output: y] }

@@ -24,20 +24,26 @@ struct FastQLinearAdd: Sendable {
         let flip: UInt8 = rule.shift == 128 ? 0x80 : 0
         let avx2: Int32 = KernelISA.current == .avx2 ? 1 : 0
         let (ra, rb, fixed, lower, upper) = (rule.ratioA, rule.ratioB, rule.fixed, rule.lower, rule.upper)
-        let bytes = [UInt8](unsafeUninitializedCapacity: count) { out, initialized in
+        func fill(_ out: UnsafeMutableRawBufferPointer) {
             x.withUnsafeBytes { xb in
                 y.withUnsafeBytes { yb in
                     let (xp, yp) = (xb.bindMemory(to: UInt8.self).baseAddress!, yb.bindMemory(to: UInt8.self).baseAddress!)
                     let parts = count < Self.parallelThreshold ? 1 : max(1, threads)
                     parallelFor(parts, threads: parts) { t in
                         let start = count * t / parts, end = count * (t + 1) / parts
-                        octet_qlinear_add_u8(xp + start, yp + start, out.baseAddress! + start, end - start, flip,
-                                             ra, rb, fixed, lower, upper, avx2)
+                        octet_qlinear_add_u8(xp + start, yp + start, out.bindMemory(to: UInt8.self).baseAddress! + start,
+                                             end - start, flip, ra, rb, fixed, lower, upper, avx2)
                     }
                 }
             }
-            initialized = count
         }
-        return output == .u8 ? Tensor(shape: shape, uint8s: bytes) : Tensor(shape: shape, int8s: bytes.map { Int8(bitPattern: $0) })
+        if output == .u8 {
+            return Tensor(shape: shape, uint8s: [UInt8](unsafeUninitializedCapacity: count) { out, n in
+                fill(UnsafeMutableRawBufferPointer(out)); n = count
+            })
+        }
+        return Tensor(shape: shape, int8s: [Int8](unsafeUninitializedCapacity: count) { out, n in
+            fill(UnsafeMutableRawBufferPointer(out)); n = count
+        })
     }
 }

@@ -10,6 +10,7 @@
 #include "OctetIntegerKernels.h"
 
 #include "OctetQLinearAdd.h"
+#include "OctetQuantize.h"
 
 #ifdef __cplusplus
 extern "C" {

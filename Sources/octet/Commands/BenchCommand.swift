@@ -7,7 +7,7 @@ struct BenchCommand: Command {
     static let name = "bench"
     static let summary = "time a model on random inputs (TVM-style summary, p90/p99, images/s)"
     static let help = """
-        usage: octet bench MODEL [--target cpu] [--simulate] [--repeat 100] [--number 1] [--batch N] [--threads N]
+        usage: octet bench MODEL [--target cpu] [--simulate] [--profile] [--repeat 100] [--number 1] [--batch N] [--threads N]
                                  [--shape NAME=D,D,..] [--warmup 3] [--json]
 
           --repeat N     measurements to summarize (each is the mean of --number runs)
@@ -32,6 +32,7 @@ struct BenchCommand: Command {
     var warmup: Int
     var shapes: [String: [Int]]
     var json: Bool
+    var profile: Bool
     var execution: ExecutionOptions
 
     init(parsing arguments: inout Arguments) throws(UsageError) {
@@ -45,11 +46,13 @@ struct BenchCommand: Command {
         warmup = try arguments.int("warmup", default: 3, range: 0...10_000)
         shapes = try InputShapes.parse(arguments.options("shape"))
         json = arguments.flag("json")
+        profile = arguments.flag("profile")
         try model.readPositional(&arguments)
     }
 
     func run() throws {
         let stats = try measure()
+        if profile { try printProfile() }
         if json {
             print(stats.json(extra: ["batch": batch, "repeat": repeats, "number": number, "threads": threads]))
         } else {
@@ -58,16 +61,7 @@ struct BenchCommand: Command {
     }
 
     func measure() throws -> LatencyStats {
-        let graph = try model.load(threads: threads) { imported in
-            var shapes: [String: [Int]] = [:]
-            for input in imported.inputs {
-                shapes[input.name] = try InputShapes.resolve(input, batch: batch, explicit: self.shapes, file: path)
-            }
-            return shapes
-        }
-        let backend = try target.backend(threads: threads)
-        let model = try backend.compile(execution.prepare(graph, path: path))
-        let inputs = try InputShapes.randomInputs(for: graph, batch: batch, explicit: shapes, file: path)
+        let (model, inputs) = try prepare()
         for _ in 0..<warmup { _ = try model.run(inputs) }
         var samples: [Double] = []
         for _ in 0..<repeats {
@@ -77,6 +71,42 @@ struct BenchCommand: Command {
             samples.append(Double(end - start) / 1e6 / Double(number))
         }
         return LatencyStats(samples, batch: batch)
+    }
+
+    private func printProfile() throws {
+        guard target == .cpu else { throw InputError(path, "--profile times the CPU backend only") }
+        let graph = try loadGraph()
+        let inputs = try InputShapes.randomInputs(for: graph, batch: batch, explicit: shapes, file: path)
+        let rows = try CPUBackend(threads: threads).profile(graph, inputs: inputs, runs: repeats)
+        var groups: [String: (ms: Double, count: Int)] = [:]
+        for r in rows { groups["\(r.op) (\(r.kernel))", default: (0, 0)].ms += r.milliseconds; groups["\(r.op) (\(r.kernel))"]!.count += 1 }
+        let total = rows.reduce(0) { $0 + $1.milliseconds }
+        print("\nprofile: \(String(format: "%.3f", total)) ms per run, by op and kernel")
+        for (key, g) in groups.sorted(by: { $0.value.ms > $1.value.ms }) where g.ms > 0.0005 {
+            print(String(format: "  %8.3f ms %5.1f%%  %4d × ", g.ms, 100 * g.ms / max(total, 1e-9), g.count) + key)
+        }
+        print("slowest nodes:")
+        for r in rows.sorted(by: { $0.milliseconds > $1.milliseconds }).prefix(10) {
+            print(String(format: "  %8.3f ms  ", r.milliseconds) + "\(r.op) \"\(r.node)\" (\(r.kernel))")
+        }
+    }
+
+    /// The graph as it will be compiled: loaded with the bench's shapes, realized unless --simulate.
+    private func loadGraph() throws -> Graph {
+        let graph = try model.load(threads: threads) { imported in
+            var shapes: [String: [Int]] = [:]
+            for input in imported.inputs {
+                shapes[input.name] = try InputShapes.resolve(input, batch: batch, explicit: self.shapes, file: path)
+            }
+            return shapes
+        }
+        return try execution.prepare(graph, path: path)
+    }
+
+    private func prepare() throws -> (any CompiledModel, [String: Tensor]) {
+        let graph = try loadGraph()
+        let model = try target.backend(threads: threads).compile(graph)
+        return (model, try InputShapes.randomInputs(for: graph, batch: batch, explicit: shapes, file: path))
     }
 }
 
