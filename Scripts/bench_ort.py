@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Times an ONNX model on onnxruntime's CPU provider, as `octet bench` times it on Octet.
 
-    python3 Scripts/bench_ort.py MODEL [--threads 2] [--repeat 30] [--warmup 3]
-Random float inputs (symbolic dimensions set to 1), one run per measurement, `--warmup` untimed runs
+    python3 Scripts/bench_ort.py MODEL [--threads 2] [--repeat 30] [--warmup 3] [--batch 1]
+Random float inputs (symbolic dimensions set to --batch, default 1), one run per measurement, `--warmup` untimed runs
 first; prints one JSON object: median_ms, mean_ms, min_ms, max_ms, repeat, threads, onnxruntime version.
 """
 import argparse
@@ -20,6 +20,7 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--repeat", type=int, default=30)
     p.add_argument("--warmup", type=int, default=3)
+    p.add_argument("--batch", type=int, default=1, help="the size of symbolic dimensions")
     args = p.parse_args()
 
     options = ort.SessionOptions()
@@ -29,7 +30,7 @@ def main():
     rng = np.random.default_rng(0)
     feeds = {}
     for i in session.get_inputs():
-        shape = [d if isinstance(d, int) and d > 0 else 1 for d in i.shape]
+        shape = [d if isinstance(d, int) and d > 0 else args.batch for d in i.shape]
         feeds[i.name] = rng.standard_normal(shape).astype(np.float32)
     for _ in range(args.warmup):
         session.run(None, feeds)

@@ -7,7 +7,7 @@ struct BenchCommand: Command {
     static let name = "bench"
     static let summary = "time a model on random inputs (TVM-style summary, p90/p99, images/s)"
     static let help = """
-        usage: octet bench MODEL [--target cpu] [--simulate] [--profile] [--repeat 100] [--number 1] [--batch N] [--threads N]
+        usage: octet bench MODEL [--target cpu] [--simulate] [--profile] [--isa I] [--repeat 100] [--number 1] [--batch N] [--threads N]
                                  [--shape NAME=D,D,..] [--warmup 3] [--json]
 
           --repeat N     measurements to summarize (each is the mean of --number runs)
@@ -33,6 +33,7 @@ struct BenchCommand: Command {
     var shapes: [String: [Int]]
     var json: Bool
     var profile: Bool
+    var isa: ISAChoice
     var execution: ExecutionOptions
 
     init(parsing arguments: inout Arguments) throws(UsageError) {
@@ -47,14 +48,16 @@ struct BenchCommand: Command {
         shapes = try InputShapes.parse(arguments.options("shape"))
         json = arguments.flag("json")
         profile = arguments.flag("profile")
+        isa = try arguments.choice("isa", default: .best)
         try model.readPositional(&arguments)
     }
 
     func run() throws {
-        let stats = try measure()
-        if profile { try printProfile() }
+        let stats = try isa.run { try measure() }
+        if profile { try isa.run { try printProfile() } }
         if json {
-            print(stats.json(extra: ["batch": batch, "repeat": repeats, "number": number, "threads": threads]))
+            print(stats.json(extra: ["batch": batch, "repeat": repeats, "number": number, "threads": threads],
+                             text: ["isa": isa.effective]))
         } else {
             print(stats.table)
         }
@@ -149,12 +152,13 @@ struct LatencyStats {
             """
     }
 
-    func json(extra: [String: Int]) -> String {
+    func json(extra: [String: Int], text: [String: String] = [:]) -> String {
         let fields: [(String, Double)] = [("mean_ms", mean), ("median_ms", median), ("max_ms", max), ("min_ms", min),
                                           ("std_ms", std), ("p90_ms", p90), ("p99_ms", p99),
                                           ("images_per_s", imagesPerSecond)]
         var parts = fields.map { "\"\($0.0)\":\(String(format: "%.6f", $0.1))" }
         parts += extra.sorted(by: { $0.key < $1.key }).map { "\"\($0.key)\":\($0.value)" }
+        parts += text.sorted(by: { $0.key < $1.key }).map { "\"\($0.key)\":\"\($0.value)\"" }
         return "{" + parts.joined(separator: ",") + "}"
     }
 }
