@@ -129,13 +129,27 @@ import Testing
         #expect(dw.reason?.contains("not a positive finite number") == true)
     }
 
-    @Test func biasWithAnotherScaleStaysFloat() throws {
+    /// A stored bias with a scale other than sx·sw (one bias shared by two convolutions) is requantized.
+    @Test func biasWithAnotherScaleIsRequantized() throws {
         var qdq = try Self.quantized(Self.network())
-        let name = try #require(qdq.nodes.first { $0.name.hasPrefix("b1_DequantizeLinear") }?.inputs[1])
-        qdq.initializers[name] = Tensor(shape: [8], floats: qdq.initializers[name]!.floatValues().map { $0 * 2 })
+        let dq = try #require(qdq.nodes.first { $0.name.hasPrefix("b1_DequantizeLinear") })
+        let scales = qdq.initializers[dq.inputs[1]]!.floatValues()
+        qdq.initializers[dq.inputs[1]] = Tensor(shape: [8], floats: scales.map { $0 * 2 })
         let realized = try Realize.run(qdq)
-        let reason = try #require(realized.report.entries.first { $0.node == "dw" }?.reason)
-        #expect(reason.contains("not input scale × weight scale"))
+        #expect(realized.report.entries.first { $0.node == "dw" }?.integer == "ConvInteger + Requantize")
+        let conv = try #require(realized.graph.nodes.first { $0.name == "dw" })
+        let bias = try #require(realized.graph.initializers[conv.inputs[2]])
+        let stored = qdq.initializers[dq.inputs[0]]!.int64Values()
+        // Twice the scale: the same float bias is twice the stored integers in units of sx·sw.
+        #expect(bias.int64Values() == stored.map { 2 * $0 })
+    }
+
+    @Test func pathologicalBiasStaysFloat() throws {
+        var qdq = try Self.quantized(Self.network())
+        let dq = try #require(qdq.nodes.first { $0.name.hasPrefix("b1_DequantizeLinear") })
+        qdq.initializers[dq.inputs[1]] = Tensor(shape: [8], floats: Array(repeating: 1e30, count: 8))
+        let reason = try #require(try Realize.run(qdq).report.entries.first { $0.node == "dw" }?.reason)
+        #expect(reason.contains("overflows int32"))
     }
 
     @Test func floatGraphIsUnchanged() throws {

@@ -134,34 +134,36 @@ struct ComputeLowering {
                       names: inout FreshNames) throws(RealizeRefusal) -> (name: String, new: (String, Tensor)?) {
         guard let i, let name = node.input(i) else { return ("", nil) }
         let expected = (0..<channels).map { x.scale[0] * w.scale[w.scale.count == 1 ? 0 : $0] }
+        // A stored int32 bias whose scale is sx·sw goes in as it is; with another scale (one bias shared by
+        // convolutions with different input scales) it is requantized to sx·sw, as a float bias is.
+        var floatBias: [Double]?
         if case .success(let b) = view.dequantized(name), let data = b.constant, data.dtype == .i32 {
             guard data.rank == 1, data.count == channels, b.zeros.allSatisfy({ $0 == 0 }) else {
                 throw "bias \"\(name)\" of \"\(node.name)\" is not \(channels) int32 values with zero point 0"
             }
-            for c in 0..<channels {
-                let s = b.scale[b.scale.count == 1 ? 0 : c]
-                guard abs(s - expected[c]) <= 1e-5 * expected[c] else {
-                    throw "bias \"\(name)\" of \"\(node.name)\" has scale \(s) in channel \(c), not input scale × weight scale \(expected[c])"
-                }
+            let scales = (0..<channels).map { b.scale[b.scale.count == 1 ? 0 : $0] }
+            if (0..<channels).allSatisfy({ abs(scales[$0] - expected[$0]) <= 1e-5 * expected[$0] }) {
+                return (b.quantized, nil)
             }
-            return (b.quantized, nil)
+            floatBias = zip(data.int64Values(), scales).map { Double(Float($0) * $1) }
+        } else if let t = view.constants[view.throughIdentities(name)], t.dtype == .f32, t.count == channels {
+            floatBias = t.floatValues().map(Double.init)
         }
-        guard let t = view.constants[name], t.dtype == .f32, t.count == channels else {
+        guard let values = floatBias else {
             throw "bias \"\(name)\" of \"\(node.name)\" is neither a quantized int32 constant nor a float constant of \(channels) values"
         }
-        // A float bias goes into the accumulators as onnxruntime's quantizer stores one: round(b / (sx·sw)).
+        // Into the accumulators as onnxruntime's quantizer stores a float bias: round(b / (sx·sw)).
         var q = [Int32](repeating: 0, count: channels)
-        for (c, v) in t.floatValues().enumerated() {
-            let r = (Double(v) / Double(expected[c])).rounded(.toNearestOrEven)
+        for (c, v) in values.enumerated() {
+            let r = (v / Double(expected[c])).rounded(.toNearestOrEven)
             guard r.isFinite, abs(r) < 2_147_483_647 else { throw "bias \"\(name)\" of \"\(node.name)\" overflows int32 at channel \(c)" }
             q[c] = Int32(r)
         }
         let quantized = names.make(name + "_int32")
         return (quantized, (quantized, Tensor(shape: [channels], int32s: q)))
     }
-
     private func zeroPointName(_ node: Node, _ i: Int) -> String {
-        guard let name = node.input(i), let p = view.producer[name] else { return "" }
+        guard let name = node.input(i).map(view.throughIdentities), let p = view.producer[name] else { return "" }
         return view.graph.nodes[p].input(2) ?? ""
     }
 

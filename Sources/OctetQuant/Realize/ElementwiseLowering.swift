@@ -21,6 +21,8 @@ struct ElementwiseLowering {
             return passThrough(node, i, dataInputs: [0])
         case .concat:
             return passThrough(node, i, dataInputs: Array(node.inputs.indices))
+        case .pad(let mode):
+            return pad(node, i, mode)
         default: return nil
         }
     }
@@ -74,6 +76,27 @@ struct ElementwiseLowering {
         }
     }
 
+    /// Constant padding with 0 pads the integers with the zero point, since Q(0) is the zero point exactly.
+    private func pad(_ node: Node, _ i: Int, _ mode: PadMode) -> Result<Lowering, RealizeRefusal> {
+        guard mode == .constant || mode == .edge || mode == .reflect || mode == .wrap else {
+            return .failure("Pad \"\(node.name)\": mode \(mode.rawValue)")
+        }
+        if mode == .constant, let v = node.input(2) {
+            guard view.isConstantZero(v) else {
+                return .failure("Pad \"\(node.name)\" pads with a value other than a constant 0")
+            }
+        }
+        return passThrough(node, i, dataInputs: [0]).flatMap { lowering in
+            guard mode == .constant else { return .success(lowering) }
+            var lowered = lowering
+            let q = view.graph.nodes[lowering.replaced[1]]
+            guard let zeroPoint = q.input(2) else { return .failure("Pad \"\(node.name)\": its QuantizeLinear has no zero point") }
+            while lowered.nodes[0].inputs.count < 3 { lowered.nodes[0].inputs.append("") }
+            lowered.nodes[0].inputs[2] = zeroPoint
+            return .success(lowered)
+        }
+    }
+
     private func perTensor(_ node: Node, _ i: Int) throws(RealizeRefusal) -> QDQView.Dequantized {
         guard let name = node.input(i) else { throw "\"\(node.name)\" has no input \(i + 1)" }
         let x = try view.dequantized(name).get()
@@ -84,7 +107,7 @@ struct ElementwiseLowering {
     }
 
     private func dequantizeNode(_ node: Node, _ i: Int) -> Node? {
-        node.input(i).flatMap { view.producer[$0] }.map { view.graph.nodes[$0] }
+        node.input(i).flatMap { view.producer[view.throughIdentities($0)] }.map { view.graph.nodes[$0] }
     }
 
     private func scaleName(_ node: Node, _ i: Int) -> String { dequantizeNode(node, i)?.inputs[1] ?? "" }

@@ -59,9 +59,19 @@ struct QDQView {
         outputs = Set(graph.outputs.map(\.name))
     }
 
-    /// The DequantizeLinear behind `value`, or why there is none usable.
+    /// `value`, or what it is an Identity of (exporters route shared weights and biases through Identity).
+    func throughIdentities(_ value: String) -> String {
+        var v = value
+        for _ in 0..<graph.nodes.count {
+            guard let p = producer[v], case .identity = graph.nodes[p].op, let source = graph.nodes[p].input(0) else { break }
+            v = source
+        }
+        return v
+    }
+
+    /// The DequantizeLinear behind `value` (through Identity nodes), or why there is none usable.
     func dequantized(_ value: String) -> Result<Dequantized, RealizeRefusal> {
-        guard let p = producer[value], case .dequantizeLinear(let axis) = graph.nodes[p].op else {
+        guard let p = producer[throughIdentities(value)], case .dequantizeLinear(let axis) = graph.nodes[p].op else {
             return .failure("\"\(value)\" is not the output of a DequantizeLinear")
         }
         let dq = graph.nodes[p]
@@ -96,6 +106,19 @@ struct QDQView {
         }
         return .success(Dequantized(quantized: data, scale: scales, zeroPoint: zeroPoint, dtype: dtype,
                                     axis: normalizedAxis, constant: constant))
+    }
+
+    /// Whether `value` is a constant scalar 0, directly or as DequantizeLinear(QuantizeLinear(0)) (a quantizer
+    /// that quantizes every float input, Pad's constant value included).
+    func isConstantZero(_ value: String) -> Bool {
+        let v = throughIdentities(value)
+        if let t = constants[v] { return t.count == 1 && t.floatValues()[0] == 0 }
+        guard let p = producer[v], case .dequantizeLinear = graph.nodes[p].op, let q = graph.nodes[p].input(0),
+              let qp = producer[q], case .quantizeLinear = graph.nodes[qp].op, let source = graph.nodes[qp].input(0),
+              let zero = graph.nodes[qp].input(2), let z1 = constants[zero], graph.nodes[p].input(2).flatMap({ constants[$0] }) == z1,
+              let t = constants[throughIdentities(source)] else { return false }
+        // Q(0) is the zero point exactly, and DQ of the zero point is 0.
+        return t.count == 1 && t.floatValues()[0] == 0
     }
 
     /// The one QuantizeLinear reading `value` (per tensor, constant parameters), or why there is none.
