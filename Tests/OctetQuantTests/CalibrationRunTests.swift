@@ -1,3 +1,4 @@
+import OctetCPU
 import OctetIR
 import OctetQuant
 import Testing
@@ -14,7 +15,7 @@ import Testing
     static let batches: [[Float]] = [[0.5, -1, 0.25, 0], [3, 0.1, -2, 1], [0.2, 0.7, 2.9, -0.4]]
 
     static func observe(_ order: [Int], bins: Int?) throws -> (Observer, opens: Int) {
-        let run = CalibrationRun(graph: graph, tensors: ["y"], histogramBins: bins, threads: 1)
+        let run = CalibrationRun(graph: graph, tensors: ["y"], histogramBins: bins, backend: CPUBackend(threads: 1))
         var opens = 0
         let observers = try run.observe(open: {
             opens += 1
@@ -48,7 +49,7 @@ import Testing
     }
 
     @Test func emptyDataIsAnError() {
-        let run = CalibrationRun(graph: Self.graph, tensors: ["y"], histogramBins: 7, threads: 1)
+        let run = CalibrationRun(graph: Self.graph, tensors: ["y"], histogramBins: 7, backend: CPUBackend(threads: 1))
         #expect(throws: QuantError.self) { try run.observe(open: { { nil } }) }
     }
 }

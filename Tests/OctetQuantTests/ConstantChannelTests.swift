@@ -1,4 +1,5 @@
 import Foundation
+import OctetCPU
 import OctetIR
 import OctetQuant
 import Testing
@@ -33,7 +34,7 @@ import Testing
             outputs: [ValueInfo(name: "y", dtype: .f32, shape: nil)],
             nodes: [Node(name: "relu", op: .unary(.relu), inputs: ["x"], outputs: ["y"])],
             initializers: [:])
-        let run = CalibrationRun(graph: graph, tensors: ["y"], histogramBins: 8001, threads: 1)
+        let run = CalibrationRun(graph: graph, tensors: ["y"], histogramBins: 8001, backend: CPUBackend(threads: 1))
         let observers = try run.observe(open: {
             var done = false
             return {

@@ -1,8 +1,7 @@
 import Dispatch
-import OctetCPU
 import OctetIR
 
-/// Runs the float graph on the CPU over calibration batches and feeds every planned tensor to its observer.
+/// Runs the float graph on a backend (the CPU's, as the command line passes it) over calibration batches and feeds every planned tensor to its observer.
 ///
 /// Memory is bounded by the observers (a histogram per tensor), not by the data: each batch's
 /// activations are dropped once observed.
@@ -16,7 +15,7 @@ public struct CalibrationRun {
     public var graph: Graph
     public var tensors: [String]
     public var histogramBins: Int?
-    public var threads: Int
+    public var backend: any Backend
 
     /// Which pass a progress report is about.
     public enum Pass: Sendable {
@@ -26,11 +25,11 @@ public struct CalibrationRun {
         case histograms
     }
 
-    public init(graph: Graph, tensors: [String], histogramBins: Int?, threads: Int) {
+    public init(graph: Graph, tensors: [String], histogramBins: Int?, backend: any Backend) {
         self.graph = graph
         self.tensors = tensors
         self.histogramBins = histogramBins
-        self.threads = threads
+        self.backend = backend
     }
 
     /// `open` starts a pass over the data and returns its batch reader (the model's inputs for one batch,
@@ -54,7 +53,7 @@ public struct CalibrationRun {
         for t in tensors where !declared.contains(t) {
             watched.outputs.append(ValueInfo(name: t, dtype: nil, shape: nil))
         }
-        return try CPUBackend(threads: threads).compile(watched)
+        return try backend.compile(watched)
     }
 
     private func pass(_ model: any CompiledModel, _ start: [Observer], _ next: () throws -> [String: Tensor]?,
@@ -64,7 +63,7 @@ public struct CalibrationRun {
         while let feeds = try next() {
             let outputs = try model.run(feeds)
             let watched = try tensors.map { t in
-                guard let v = outputs[t] else { throw QuantError("the CPU backend did not produce \"\(t)\"") }
+                guard let v = outputs[t] else { throw QuantError("the \(backend.name) backend did not produce \"\(t)\"") }
                 return v
             }
             let values = watched.map { $0.floatValues() }

@@ -3,18 +3,20 @@ import OctetCPU
 import OctetIR
 import OctetQuant
 
-/// `octet compare FLOAT QUANT --data D`: per quantized tensor, the SQNR between float and fake-quantized
-/// activations, worst first, named by the float model's nodes.
+/// `octet compare FLOAT QUANT --data D`: per quantized tensor, the SQNR between the float activations and
+/// the quantized model's (on the integer kernels, or simulated with --simulate), worst first, named by the
+/// float model's nodes.
 struct CompareCommand: Command {
     static let name = "compare"
     static let summary = "per-layer quantization error (SQNR, worst first) between a float model and its QDQ model"
     static let help = """
         usage: octet compare FLOAT_MODEL QUANT_MODEL --data DATA [--limit N] [--batch N] [--top N]
-                             [--threads N] [PREPROCESS]
+                             [--target cpu] [--simulate] [--threads N] [PREPROCESS]
 
           --data DATA   images to run both models on (.rec, a folder, .npy)
           --limit N     images to use (default 32)
           --top N       rows to print (default all)
+        \(ExecutionOptions.help)
         \(PreprocessOptions.help)
         """
 
@@ -26,8 +28,12 @@ struct CompareCommand: Command {
     var top: Int?
     var threads: Int
     var preprocess: PreprocessOptions
+    var target: Target
+    var execution: ExecutionOptions
 
     init(parsing arguments: inout Arguments) throws(UsageError) {
+        target = try arguments.choice("target", default: .cpu)
+        execution = ExecutionOptions(parsing: &arguments)
         guard let d = try arguments.option("data") else { throw UsageError("give --data DATA") }
         data = d
         limit = try arguments.int("limit", default: 32)
@@ -57,8 +63,8 @@ struct CompareCommand: Command {
             if !f.outputs.contains(where: { $0.name == a }) { f.outputs.append(ValueInfo(name: a, dtype: nil, shape: nil)) }
             if !q.outputs.contains(where: { $0.name == b }) { q.outputs.append(ValueInfo(name: b, dtype: nil, shape: nil)) }
         }
-        let backend = CPUBackend(threads: threads)
-        let fm = try backend.compile(f), qm = try backend.compile(q)
+        let backend = try target.backend(threads: threads)
+        let fm = try backend.compile(f), qm = try backend.compile(execution.prepare(q, path: quantPath))
         let source = try DataSource(data, preprocessing: preprocess.preprocessing, batch: batch, limit: limit,
                                     skipBad: false, threads: threads)
         try source.checkFits(float, file: data)

@@ -54,9 +54,9 @@ struct EvalCommand: Command {
     func run() throws {
         let graph = try model.load(threads: threads)
         let compiled = try target.backend(threads: threads).compile(execution.prepare(graph, path: model.path))
-        let refModel = try reference.map { path in
-            try CPUBackend(threads: threads).compile(ModelLoader.load(path, threads: threads))
-        }
+
+        let backend = try target.backend(threads: threads)
+        let refModel = try reference.map { path in try backend.compile(ModelLoader.load(path, threads: threads)) }
         let source = try DataSource(data, preprocessing: preprocess.preprocessing, batch: batch, limit: limit,
                                     skipBad: skipBad, threads: threads)
         try source.checkFits(graph, file: data)
@@ -71,7 +71,13 @@ struct EvalCommand: Command {
                 throw InputError(model.path, "the model produced no \"\(outputName)\"")
             }
             modelSeconds += Date().timeIntervalSince(t0)
-            let ref = try refModel?.run([inputName: b.images]).values.first
+            let ref = try refModel.map { reference in
+                guard let r = try reference.run([inputName: b.images])[outputName] else {
+                    throw InputError(self.reference, "the reference model has no output \"\(outputName)\" (the model's "
+                        + "first output); give a reference with the same output names")
+                }
+                return r
+            }
             evaluation.add(logits: logits, labels: b.labels, reference: ref)
             bar.update(evaluation.images)
         }

@@ -14,7 +14,7 @@ struct QuantizeCommand: Command {
                               [--samples N] [--batch N] [--skip-conv 0,..|none] [--skip-dense]
                               [--exclude NODE,..] [--exclude-type OP,..] [--dump-scales F.json]
                               [--load-scales F.json] [--global-scale 8.0] [--percentile 99.999]
-                              [--eval DATA] [--limit N] [--skip-bad] [--threads N] [PREPROCESS]
+                              [--eval DATA [--simulate]] [--limit N] [--skip-bad] [--threads N] [PREPROCESS]
 
           MODEL              an ONNX file, or a .pth/.pt with --arch NAME
           --calib DATA       calibration images: .rec (+.idx), a folder of images, or .npy batches
@@ -29,7 +29,8 @@ struct QuantizeCommand: Command {
           --exclude N,..     node names kept float;  --exclude-type T,..  op types kept float
           --dump-scales F    write per-tensor scale, zero point, range and mode as JSON
           --load-scales F    reuse a calibration written by --dump-scales (no --calib needed)
-          --eval DATA        labelled images to report float and int8 top-1 and agreement on
+          --eval DATA        labelled images to report float and int8 top-1 and agreement on (the int8
+                             model realized on the integer kernels, or simulated with --simulate)
           --limit N          images of --eval to use (default all)
           --skip-bad         skip calibration records that fail to decode (counted) instead of stopping
         \(ModelArgument.help)
@@ -50,6 +51,7 @@ struct QuantizeCommand: Command {
     var dumpScales: String?
     var loadScales: String?
     var preprocess: PreprocessOptions
+    var execution: ExecutionOptions
 
     init(parsing arguments: inout Arguments) throws(UsageError) {
         model = try ModelArgument(parsing: &arguments)
@@ -106,6 +108,7 @@ struct QuantizeCommand: Command {
         dumpScales = try arguments.option("dump-scales")
         loadScales = try arguments.option("load-scales")
         preprocess = try PreprocessOptions(parsing: &arguments)
+        execution = ExecutionOptions(parsing: &arguments)
         try model.readPositional(&arguments)
         guard calib != nil || loadScales != nil else { throw UsageError("give --calib DATA (or --load-scales F.json)") }
         guard modes.count == 1 || loadScales == nil else { throw UsageError("--mode all needs --calib, not --load-scales") }
@@ -174,7 +177,8 @@ struct QuantizeCommand: Command {
         var bar = ProgressBar(needsHistogram ? "calibrating (1/2 ranges)" : "calibrating", total: total)
         var seen = 0
         let run = CalibrationRun(graph: graph, tensors: plan.activations,
-                                 histogramBins: needsHistogram ? config.calibration.histogramBins : nil, threads: threads)
+                                 histogramBins: needsHistogram ? config.calibration.histogramBins : nil,
+                                 backend: CPUBackend(threads: threads))
         let inputName = graph.inputs[0].name
         var passes = 0
         let observers: [String: Observer]
@@ -217,7 +221,7 @@ struct QuantizeCommand: Command {
         -> (float: Evaluation, quantized: [Evaluation]) {
         let backend = CPUBackend(threads: threads)
         let floatModel = try backend.compile(float)
-        let qModels = try quantized.map { try backend.compile($0) }
+        let qModels = try quantized.map { try backend.compile(execution.prepare($0, path: output)) }
         let source = try DataSource(data, preprocessing: preprocess.preprocessing, batch: batch, limit: limit,
                                     skipBad: false, threads: threads)
         try source.checkFits(float, file: data)
