@@ -158,6 +158,9 @@ struct IntegerKernelTests {
                  epilogue: .dequantize, seed: 30),
         IntegerConvCase(name: "depthwise 3x3 s1 narrow 14x14 batch 2", batch: 2, inChannels: 6, height: 14, width: 14,
                  outChannels: 6, kernel: 3, group: 6, pads: [1, 1, 1, 1], input: .i8, inputZero: 4, seed: 36),
+        IntegerConvCase(name: "depthwise 3x3 s2 width 50 uneven pads dequantize", inChannels: 4, height: 7, width: 50,
+                 outChannels: 4, kernel: 3, stride: 2, group: 4, pads: [0, 1, 1, 0], inputZero: 128,
+                 epilogue: .dequantize, seed: 37),
         IntegerConvCase(name: "depthwise 3x3 width 40 saturating", inChannels: 8, height: 6, width: 40, outChannels: 8,
                  kernel: 3, group: 8, pads: [1, 1, 1, 1], epilogue: .saturate, seed: 26),
     ]
