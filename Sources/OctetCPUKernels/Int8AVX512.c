@@ -221,6 +221,26 @@ VNNI void octet_i8_depthwise3x3_avx512(const uint8_t *x, int is_signed, int32_t 
     }
     const __m512i low = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
     const __m512i high = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    if (stride == 1 && phase_width == 16) {
+        // Narrow rows (14 wide and less) in 16-column rows: one 32-column step covers two output rows.
+        for (ptrdiff_t oy = 0; oy < out_height; oy += 2) {
+            __m512i even = _mm512_setzero_si512(), odd = _mm512_setzero_si512();
+            for (int ky = 0; ky < 3; ky++) {
+                const int16_t *r = plane + (oy + ky) * 16;
+                even = _mm512_dpwssd_epi32(even, _mm512_loadu_si512(r), pair[ky]);
+                even = _mm512_dpwssd_epi32(even, _mm512_loadu_si512(r + 2), single[ky]);
+                odd = _mm512_dpwssd_epi32(odd, _mm512_loadu_si512(r + 1), pair[ky]);
+                odd = _mm512_dpwssd_epi32(odd, _mm512_loadu_si512(r + 3), single[ky]);
+            }
+            const ptrdiff_t i = offset + oy * out_width;
+            store16(epilogue, channel, _mm512_permutex2var_epi32(even, low, odd), c, i, mask_for(out_width));
+            if (oy + 1 < out_height) {
+                store16(epilogue, channel, _mm512_permutex2var_epi32(even, high, odd), c, i + out_width,
+                        mask_for(out_width));
+            }
+        }
+        return;
+    }
     for (ptrdiff_t oy = 0; oy < out_height; oy++) {
         for (ptrdiff_t ox = 0; ox < out_width; ox += 32) {
             __m512i even = _mm512_setzero_si512(), odd = _mm512_setzero_si512();

@@ -161,6 +161,11 @@ struct IntegerKernelTests {
         IntegerConvCase(name: "depthwise 3x3 s2 width 50 uneven pads dequantize", inChannels: 4, height: 7, width: 50,
                  outChannels: 4, kernel: 3, stride: 2, group: 4, pads: [0, 1, 1, 0], inputZero: 128,
                  epilogue: .dequantize, seed: 37),
+        IntegerConvCase(name: "depthwise 3x3 s1 7x7 odd rows int32", inChannels: 9, height: 7, width: 7,
+                 outChannels: 9, kernel: 3, group: 9, pads: [1, 1, 1, 1], input: .i8, inputZero: -100,
+                 epilogue: .int32, seed: 38),
+        IntegerConvCase(name: "depthwise 3x3 s1 13x13 valid dequantize", inChannels: 3, height: 13, width: 13,
+                 outChannels: 3, kernel: 3, group: 3, epilogue: .dequantize, seed: 39),
         IntegerConvCase(name: "depthwise 3x3 width 40 saturating", inChannels: 8, height: 6, width: 40, outChannels: 8,
                  kernel: 3, group: 8, pads: [1, 1, 1, 1], epilogue: .saturate, seed: 26),
     ]

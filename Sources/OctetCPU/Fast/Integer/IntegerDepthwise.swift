@@ -15,9 +15,8 @@ enum IntegerDepthwise {
     static func run(_ g: ConvGeometry, input: UnsafePointer<UInt8>, signed: Bool, zeroPoint: Int32,
                     weights: IntegerDepthwiseWeights, epilogue: OctetIntEpilogue,
                     output: UnsafeMutableRawPointer, isa: IntegerKernelISA, threads: Int) {
-        // Its 32-column steps waste too much of narrow rows (14 or 7 wide), where 16-column steps do better.
         if isa == .avx512vnni, g.kernelHeight == 3, g.kernelWidth == 3, g.strideY == g.strideX, g.strideX <= 2,
-           g.dilationY == 1, g.dilationX == 1, g.outWidth > 16 {
+           g.dilationY == 1, g.dilationX == 1, g.outWidth > 16 || narrow3x3(g) {
             run3x3(g, input: input, signed: signed, zeroPoint: zeroPoint, weights: weights, epilogue: epilogue,
                    output: output, threads: threads)
             return
@@ -71,8 +70,9 @@ enum IntegerDepthwise {
                                weights: IntegerDepthwiseWeights, epilogue: OctetIntEpilogue,
                                output: UnsafeMutableRawPointer, threads: Int) {
         let s = g.strideX
-        let rows = max(g.height + g.padTop, (g.outHeight - 1) * s + 3)
-        let phaseWidth = max((g.width + g.padLeft + s - 1) / s, (g.outWidth + 31) / 32 * 32 + 3)
+        let narrow = narrow3x3(g)
+        let rows = max(g.height + g.padTop, narrow ? g.outHeight + 4 : (g.outHeight - 1) * s + 3)
+        let phaseWidth = narrow ? 16 : max((g.width + g.padLeft + s - 1) / s, (g.outWidth + 31) / 32 * 32 + 3)
         let count = rows * s * phaseWidth
         let planes = g.batch * g.inChannels
         let parts = max(1, min(threads, planes))
@@ -92,5 +92,11 @@ enum IntegerDepthwise {
                 }
             }
         }
+    }
+
+    /// Rows of at most 14 outputs (stride 1) that the 3x3 kernel packs two to a 32-column step in 16-wide
+    /// plane rows; wider rows that are still at most 16 go to the 16-column int32 kernel.
+    private static func narrow3x3(_ g: ConvGeometry) -> Bool {
+        g.strideX == 1 && g.outWidth <= 14 && g.width + g.padLeft <= 16
     }
 }
