@@ -50,17 +50,22 @@ VNNI INLINE void tile(const OctetI8GEMM *g, ptrdiff_t block, ptrdiff_t group, co
             for (int v = 0; v < vectors; v++) c[r][v] = _mm512_dpbusd_epi32(c[r][v], x[v], w);
         }
     }
+    // Copies, not g's fields: a store through `void *c` could alias g and force a reload after every one.
+    const OctetIntEpilogue e = g->epilogue;
+    void *const out = g->c;
+    const ptrdiff_t ldc = g->ldc, columns = g->columns;
     const ptrdiff_t r0 = block * 8, rows = g->rows - r0 < 8 ? g->rows - r0 : 8;
     for (ptrdiff_t r = 0; r < rows; r++) {
         for (int v = 0; v < vectors; v++) {
             const ptrdiff_t p = (group + v) * 16;
-            store16(&g->epilogue, r0 + r, c[r][v], g->c, (r0 + r) * g->ldc + p, mask_for(g->columns - p));
+            store16(&e, r0 + r, c[r][v], out, (r0 + r) * ldc + p, mask_for(columns - p));
         }
     }
 }
 
 VNNI void octet_i8gemm_avx512vnni(const OctetI8GEMM *g, ptrdiff_t block_begin, ptrdiff_t block_end,
                                   ptrdiff_t group_begin, ptrdiff_t group_end) {
+    // Blocks of 8 rows share the 3 groups of B while they sit in L1; rows are the inner loop.
     for (ptrdiff_t group = group_begin; group < group_end; group += 3) {
         const ptrdiff_t left = group_end - group;
         for (ptrdiff_t block = block_begin; block < block_end; block++) {
@@ -104,7 +109,9 @@ VNNI INLINE void depthwise(const int32_t *plane, ptrdiff_t row_step, const ptrdi
 VNNI void octet_i8_depthwise_avx512(const int32_t *plane, ptrdiff_t row_step, const ptrdiff_t *offsets,
                                     ptrdiff_t taps, const int32_t *weights, ptrdiff_t channel, void *c,
                                     ptrdiff_t offset, ptrdiff_t out_height, ptrdiff_t out_width,
-                                    const OctetIntEpilogue *epilogue) {
+                                    const OctetIntEpilogue *epilogue_in) {
+    // A copy, so stores through `void *c` cannot force the epilogue's fields to be reloaded.
+    const OctetIntEpilogue e = *epilogue_in, *epilogue = &e;
     int32_t low[taps];
     for (ptrdiff_t t = 0; t < taps; t++) low[t] = weights[t] & 0xFFFF;
     if (taps == 9) {
@@ -203,7 +210,9 @@ VNNI void octet_i8_depthwise3x3_avx512(const uint8_t *x, int is_signed, int32_t 
                                        ptrdiff_t width, ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t stride,
                                        int16_t *plane, ptrdiff_t phase_width, const int32_t *weights,
                                        ptrdiff_t channel, void *c, ptrdiff_t offset, ptrdiff_t out_height,
-                                       ptrdiff_t out_width, const OctetIntEpilogue *epilogue) {
+                                       ptrdiff_t out_width, const OctetIntEpilogue *epilogue_in) {
+    // A copy, so stores through `void *c` cannot force the epilogue's fields to be reloaded.
+    const OctetIntEpilogue e = *epilogue_in, *epilogue = &e;
     const ptrdiff_t row_stride = stride * phase_width;
     for (ptrdiff_t y = 0; y < height; y++) {
         fill_row16(plane + (y + pad_top) * row_stride, x + y * width, width, pad_left, (int)stride, phase_width,
