@@ -56,9 +56,13 @@ AVX2 INLINE void tile(const OctetI8GEMM *g, ptrdiff_t block, ptrdiff_t group, in
             c[r] = _mm256_add_epi32(c[r], _mm256_madd_epi16(odd, _mm256_set1_epi32(a[k * 16 + r * 2 + 1])));
         }
     }
+    // Copies, not g's fields: a store through `void *c` could alias g and force a reload after every one.
+    const OctetIntEpilogue e = g->epilogue;
+    void *const out = g->c;
+    const ptrdiff_t ldc = g->ldc;
     const ptrdiff_t r0 = block * 8, rows = g->rows - r0 < 8 ? g->rows - r0 : 8;
     const ptrdiff_t p = group * 16 + half * 8, n = g->columns - p;
-    for (ptrdiff_t r = 0; r < rows; r++) store8(&g->epilogue, r0 + r, c[r], g->c, (r0 + r) * g->ldc + p, n);
+    for (ptrdiff_t r = 0; r < rows; r++) store8(&e, r0 + r, c[r], out, (r0 + r) * ldc + p, n);
 }
 
 AVX2 void octet_i8gemm_avx2(const OctetI8GEMM *g, ptrdiff_t block_begin, ptrdiff_t block_end,
@@ -75,7 +79,9 @@ AVX2 void octet_i8gemm_avx2(const OctetI8GEMM *g, ptrdiff_t block_begin, ptrdiff
 AVX2 void octet_i8_depthwise_avx2(const int32_t *plane, ptrdiff_t row_step, const ptrdiff_t *offsets,
                                   ptrdiff_t taps, const int32_t *weights, ptrdiff_t channel, void *c,
                                   ptrdiff_t offset, ptrdiff_t out_height, ptrdiff_t out_width,
-                                  const OctetIntEpilogue *epilogue) {
+                                  const OctetIntEpilogue *epilogue_in) {
+    // A copy, so stores through `void *c` cannot force the epilogue's fields to be reloaded.
+    const OctetIntEpilogue e = *epilogue_in, *epilogue = &e;
     int32_t low[taps];
     for (ptrdiff_t t = 0; t < taps; t++) low[t] = weights[t] & 0xFFFF;
     for (ptrdiff_t oy = 0; oy < out_height; oy++) {

@@ -50,17 +50,22 @@ VNNI INLINE void tile(const OctetI8GEMM *g, ptrdiff_t block, ptrdiff_t group, co
             for (int v = 0; v < vectors; v++) c[r][v] = _mm512_dpbusd_epi32(c[r][v], x[v], w);
         }
     }
+    // Copies, not g's fields: a store through `void *c` could alias g and force a reload after every one.
+    const OctetIntEpilogue e = g->epilogue;
+    void *const out = g->c;
+    const ptrdiff_t ldc = g->ldc, columns = g->columns;
     const ptrdiff_t r0 = block * 8, rows = g->rows - r0 < 8 ? g->rows - r0 : 8;
     for (ptrdiff_t r = 0; r < rows; r++) {
         for (int v = 0; v < vectors; v++) {
             const ptrdiff_t p = (group + v) * 16;
-            store16(&g->epilogue, r0 + r, c[r][v], g->c, (r0 + r) * g->ldc + p, mask_for(g->columns - p));
+            store16(&e, r0 + r, c[r][v], out, (r0 + r) * ldc + p, mask_for(columns - p));
         }
     }
 }
 
 VNNI void octet_i8gemm_avx512vnni(const OctetI8GEMM *g, ptrdiff_t block_begin, ptrdiff_t block_end,
                                   ptrdiff_t group_begin, ptrdiff_t group_end) {
+    // Blocks of 8 rows share the 3 groups of B while they sit in L1; rows are the inner loop.
     for (ptrdiff_t group = group_begin; group < group_end; group += 3) {
         const ptrdiff_t left = group_end - group;
         for (ptrdiff_t block = block_begin; block < block_end; block++) {
@@ -104,7 +109,9 @@ VNNI INLINE void depthwise(const int32_t *plane, ptrdiff_t row_step, const ptrdi
 VNNI void octet_i8_depthwise_avx512(const int32_t *plane, ptrdiff_t row_step, const ptrdiff_t *offsets,
                                     ptrdiff_t taps, const int32_t *weights, ptrdiff_t channel, void *c,
                                     ptrdiff_t offset, ptrdiff_t out_height, ptrdiff_t out_width,
-                                    const OctetIntEpilogue *epilogue) {
+                                    const OctetIntEpilogue *epilogue_in) {
+    // A copy, so stores through `void *c` cannot force the epilogue's fields to be reloaded.
+    const OctetIntEpilogue e = *epilogue_in, *epilogue = &e;
     int32_t low[taps];
     for (ptrdiff_t t = 0; t < taps; t++) low[t] = weights[t] & 0xFFFF;
     if (taps == 9) {
@@ -160,44 +167,98 @@ VNNI void octet_i8_phase_plane_avx512(const uint8_t *x, int is_signed, int32_t z
     }
 }
 
-// 3x3 stride-1 depthwise on an int16 plane: a 32-bit lane of a load at column c holds the values of columns
-// c and c + 1, so one vpdpwssd applies two horizontal taps. Even output columns read from c = ox + kx, odd
-// ones from c = ox + kx + 1; 12 vpdpwssd give 32 outputs (9 taps each) where the int32 plane needs 18, and
-// two permutes put the even and odd results back in column order.
-VNNI void octet_i8_depthwise3x3s1_avx512(const uint8_t *x, int is_signed, int32_t zero, ptrdiff_t height,
-                                         ptrdiff_t width, ptrdiff_t pad_top, ptrdiff_t pad_left,
-                                         int16_t *plane, ptrdiff_t plane_stride, const int32_t *weights,
-                                         ptrdiff_t channel, void *c, ptrdiff_t offset, ptrdiff_t out_height,
-                                         ptrdiff_t out_width, const OctetIntEpilogue *epilogue) {
+// 3x3 depthwise (stride 1 or 2) on an int16 plane: a 32-bit lane of a load at column c holds the values
+// of columns c and c + 1, so one vpdpwssd applies two taps. Stride 1: even output columns pair taps 0 and 1
+// read at c = ox, odd ones at c = ox + 1, tap 2 alone. Stride 2 keeps even and odd input columns in two
+// phases, so taps 0 and 2 are neighbours in the even phase and tap 1 stands alone in the odd one. Either
+// way 12 vpdpwssd give 32 outputs (9 taps each) where an int32 plane needs 18; two permutes put the even
+// and odd results back in column order.
+
+// Writes input row `src` (width bytes, minus zero) into padded row `row`: one phase for stride 1, the even
+// and odd padded columns into two phases (phase_width apart) for stride 2, split from 16-bit words.
+VNNI INLINE void fill_row16(int16_t *row, const uint8_t *src, ptrdiff_t width, ptrdiff_t pad_left, int stride,
+                            ptrdiff_t phase_width, int is_signed, int32_t zero) {
     const __m512i z = _mm512_set1_epi16((short)zero);
-    for (ptrdiff_t y = 0; y < height; y++) {
-        int16_t *dst = plane + (y + pad_top) * plane_stride + pad_left;
-        const uint8_t *src = x + y * width;
+    if (stride == 1) {
         for (ptrdiff_t i = 0; i < width; i += 32) {
             const ptrdiff_t n = width - i < 32 ? width - i : 32;
             const __mmask32 m = n >= 32 ? 0xFFFFFFFFu : ((1u << n) - 1);
             const __m256i bytes = _mm256_maskz_loadu_epi8(m, src + i);
             const __m512i v = is_signed ? _mm512_cvtepi8_epi16(bytes) : _mm512_cvtepu8_epi16(bytes);
-            _mm512_mask_storeu_epi16(dst + i, m, _mm512_sub_epi16(v, z));
+            _mm512_mask_storeu_epi16(row + pad_left + i, m, _mm512_sub_epi16(v, z));
         }
+        return;
     }
+    // With an odd left pad, input column 0 is padded column pad_left, in the odd phase.
+    ptrdiff_t i = pad_left & 1;
+    if (i) row[phase_width + pad_left / 2] = (int16_t)((is_signed ? (int32_t)(int8_t)src[0] : (int32_t)src[0]) - zero);
+    for (; i < width; i += 64) {
+        const ptrdiff_t n = width - i < 64 ? width - i : 64;
+        const __mmask64 m = n >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << n) - 1);
+        const __m512i words = _mm512_maskz_loadu_epi8(m, src + i);
+        const __m512i even = is_signed ? _mm512_srai_epi16(_mm512_slli_epi16(words, 8), 8)
+                                       : _mm512_and_si512(words, _mm512_set1_epi16(0xFF));
+        const __m512i odd = is_signed ? _mm512_srai_epi16(words, 8) : _mm512_srli_epi16(words, 8);
+        const ptrdiff_t j = (i + pad_left) / 2, ne = (n + 1) / 2, no = n / 2;
+        const __mmask32 me = ne >= 32 ? 0xFFFFFFFFu : ((1u << ne) - 1), mo = no >= 32 ? 0xFFFFFFFFu : ((1u << no) - 1);
+        _mm512_mask_storeu_epi16(row + j, me, _mm512_sub_epi16(even, z));
+        _mm512_mask_storeu_epi16(row + phase_width + j, mo, _mm512_sub_epi16(odd, z));
+    }
+}
+
+VNNI void octet_i8_depthwise3x3_avx512(const uint8_t *x, int is_signed, int32_t zero, ptrdiff_t height,
+                                       ptrdiff_t width, ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t stride,
+                                       int16_t *plane, ptrdiff_t phase_width, const int32_t *weights,
+                                       ptrdiff_t channel, void *c, ptrdiff_t offset, ptrdiff_t out_height,
+                                       ptrdiff_t out_width, const OctetIntEpilogue *epilogue_in) {
+    // A copy, so stores through `void *c` cannot force the epilogue's fields to be reloaded.
+    const OctetIntEpilogue e = *epilogue_in, *epilogue = &e;
+    const ptrdiff_t row_stride = stride * phase_width;
+    for (ptrdiff_t y = 0; y < height; y++) {
+        fill_row16(plane + (y + pad_top) * row_stride, x + y * width, width, pad_left, (int)stride, phase_width,
+                   is_signed, zero);
+    }
+    // Stride 1: pair (w0, w1), single w2 two columns on. Stride 2: pair (w0, w2) in the even phase, single
+    // w1 in the odd phase at the same index.
+    const int second = stride == 1 ? 1 : 2, alone = stride == 1 ? 2 : 1;
+    const ptrdiff_t single_at = stride == 1 ? 2 : phase_width;
     __m512i pair[3], single[3];
     for (int ky = 0; ky < 3; ky++) {
         pair[ky] = _mm512_set1_epi32((int32_t)((uint32_t)(uint16_t)weights[ky * 3] |
-                                               (uint32_t)(uint16_t)weights[ky * 3 + 1] << 16));
-        single[ky] = _mm512_set1_epi32((int32_t)(uint16_t)weights[ky * 3 + 2]);
+                                               (uint32_t)(uint16_t)weights[ky * 3 + second] << 16));
+        single[ky] = _mm512_set1_epi32((int32_t)(uint16_t)weights[ky * 3 + alone]);
     }
     const __m512i low = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
     const __m512i high = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
-    for (ptrdiff_t oy = 0; oy < out_height; oy++) {
-        for (ptrdiff_t ox = 0; ox < out_width; ox += 32) {
+    if (stride == 1 && phase_width == 16) {
+        // Narrow rows (14 wide and less) in 16-column rows: one 32-column step covers two output rows.
+        for (ptrdiff_t oy = 0; oy < out_height; oy += 2) {
             __m512i even = _mm512_setzero_si512(), odd = _mm512_setzero_si512();
             for (int ky = 0; ky < 3; ky++) {
-                const int16_t *r = plane + (oy + ky) * plane_stride + ox;
+                const int16_t *r = plane + (oy + ky) * 16;
                 even = _mm512_dpwssd_epi32(even, _mm512_loadu_si512(r), pair[ky]);
                 even = _mm512_dpwssd_epi32(even, _mm512_loadu_si512(r + 2), single[ky]);
                 odd = _mm512_dpwssd_epi32(odd, _mm512_loadu_si512(r + 1), pair[ky]);
                 odd = _mm512_dpwssd_epi32(odd, _mm512_loadu_si512(r + 3), single[ky]);
+            }
+            const ptrdiff_t i = offset + oy * out_width;
+            store16(epilogue, channel, _mm512_permutex2var_epi32(even, low, odd), c, i, mask_for(out_width));
+            if (oy + 1 < out_height) {
+                store16(epilogue, channel, _mm512_permutex2var_epi32(even, high, odd), c, i + out_width,
+                        mask_for(out_width));
+            }
+        }
+        return;
+    }
+    for (ptrdiff_t oy = 0; oy < out_height; oy++) {
+        for (ptrdiff_t ox = 0; ox < out_width; ox += 32) {
+            __m512i even = _mm512_setzero_si512(), odd = _mm512_setzero_si512();
+            for (int ky = 0; ky < 3; ky++) {
+                const int16_t *r = plane + (oy * stride + ky) * row_stride + ox;
+                even = _mm512_dpwssd_epi32(even, _mm512_loadu_si512(r), pair[ky]);
+                even = _mm512_dpwssd_epi32(even, _mm512_loadu_si512(r + single_at), single[ky]);
+                odd = _mm512_dpwssd_epi32(odd, _mm512_loadu_si512(r + 1), pair[ky]);
+                odd = _mm512_dpwssd_epi32(odd, _mm512_loadu_si512(r + single_at + 1), single[ky]);
             }
             const ptrdiff_t i = offset + oy * out_width + ox;
             store16(epilogue, channel, _mm512_permutex2var_epi32(even, low, odd), c, i, mask_for(out_width - ox));
@@ -230,14 +291,14 @@ void octet_i8_phase_plane_avx512(const uint8_t *x, int is_signed, int32_t zero, 
     octet_i8_phase_plane(x, is_signed, zero, height, width, pad_top, pad_left, stride_x, phase_width, plane);
 }
 
-void octet_i8_depthwise3x3s1_avx512(const uint8_t *x, int is_signed, int32_t zero, ptrdiff_t height,
-                                    ptrdiff_t width, ptrdiff_t pad_top, ptrdiff_t pad_left, int16_t *plane,
-                                    ptrdiff_t plane_stride, const int32_t *weights, ptrdiff_t channel, void *c,
-                                    ptrdiff_t offset, ptrdiff_t out_height, ptrdiff_t out_width,
-                                    const OctetIntEpilogue *epilogue) {
+void octet_i8_depthwise3x3_avx512(const uint8_t *x, int is_signed, int32_t zero, ptrdiff_t height,
+                                  ptrdiff_t width, ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t stride,
+                                  int16_t *plane, ptrdiff_t phase_width, const int32_t *weights, ptrdiff_t channel,
+                                  void *c, ptrdiff_t offset, ptrdiff_t out_height, ptrdiff_t out_width,
+                                  const OctetIntEpilogue *epilogue) {
     // Unreachable: octet_cpu_has_avx512_vnni() is 0 here, and callers check it first.
     (void)x; (void)is_signed; (void)zero; (void)height; (void)width; (void)pad_top; (void)pad_left; (void)plane;
-    (void)plane_stride; (void)weights; (void)channel; (void)c; (void)offset; (void)out_height; (void)out_width;
+    (void)stride; (void)phase_width; (void)weights; (void)channel; (void)c; (void)offset; (void)out_height; (void)out_width;
     (void)epilogue;
     __builtin_trap();
 }

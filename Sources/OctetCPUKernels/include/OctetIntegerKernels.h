@@ -112,15 +112,19 @@ void octet_i8_depthwise_avx512(const int32_t *plane, ptrdiff_t row_step, const p
                                ptrdiff_t offset, ptrdiff_t out_height, ptrdiff_t out_width,
                                const OctetIntEpilogue *epilogue);
 
-/// A whole 3x3, stride-1, dilation-1 depthwise output plane of one channel, from its 8-bit input x (height x
-/// width, int8 when `is_signed`, `zero` subtracted): fills the int16 plane's interior (row stride
-/// plane_stride >= out_width rounded up to 32, plus 3; padding rows and columns must hold zeros), then
-/// stores the epilogue of row `channel` at c + offset (elements). Only call when octet_cpu_has_avx512_vnni() is 1.
-void octet_i8_depthwise3x3s1_avx512(const uint8_t *x, int is_signed, int32_t zero, ptrdiff_t height,
-                                    ptrdiff_t width, ptrdiff_t pad_top, ptrdiff_t pad_left, int16_t *plane,
-                                    ptrdiff_t plane_stride, const int32_t *weights, ptrdiff_t channel, void *c,
-                                    ptrdiff_t offset, ptrdiff_t out_height, ptrdiff_t out_width,
-                                    const OctetIntEpilogue *epilogue);
+/// A whole 3x3, dilation-1, stride-1 or stride-2 (both axes) depthwise output plane of one channel, from
+/// its 8-bit input x (height x width, int8 when `is_signed`, `zero` subtracted). First fills the int16
+/// plane's interior: padded row r at r * stride * phase_width, for stride 2 split into even and odd padded
+/// columns (phase_width apart). phase_width must reach out_width rounded up to 32, plus 3, except that
+/// phase_width 16 with stride 1 (out_width <= 14) computes two output rows per step and then needs
+/// out_height + 4 rows; padding rows and columns must hold zeros. Then stores the epilogue of row `channel`
+/// at c + offset (elements).
+/// Only call when octet_cpu_has_avx512_vnni() is 1.
+void octet_i8_depthwise3x3_avx512(const uint8_t *x, int is_signed, int32_t zero, ptrdiff_t height,
+                                  ptrdiff_t width, ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t stride,
+                                  int16_t *plane, ptrdiff_t phase_width, const int32_t *weights, ptrdiff_t channel,
+                                  void *c, ptrdiff_t offset, ptrdiff_t out_height, ptrdiff_t out_width,
+                                  const OctetIntEpilogue *epilogue);
 
 #ifdef __cplusplus
 }

@@ -31,10 +31,12 @@ struct Im2colInt8 {
             let (c, ky, kx) = (k / (kh * kw), k / kw % kh, k % kw)
             return (c * height + ky * g.dilationY) * width + kx * g.dilationX
         }
-        let columns = (g.outPlane + 15) / 16 * 16
-        pOffsets = (0..<columns).map { p in
-            p < g.outPlane ? p / g.outWidth * g.strideY * width + p % g.outWidth * g.strideX : 0
+        // Columns past the output read offset 0; their results are dropped.
+        var p = [Int](repeating: 0, count: (g.outPlane + 15) / 16 * 16)
+        for oy in 0..<g.outHeight {
+            for ox in 0..<g.outWidth { p[oy * g.outWidth + ox] = oy * g.strideY * width + ox * g.strideX }
         }
+        pOffsets = p
         self.depth4 = depth4
     }
 

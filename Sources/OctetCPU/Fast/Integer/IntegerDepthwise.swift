@@ -15,9 +15,8 @@ enum IntegerDepthwise {
     static func run(_ g: ConvGeometry, input: UnsafePointer<UInt8>, signed: Bool, zeroPoint: Int32,
                     weights: IntegerDepthwiseWeights, epilogue: OctetIntEpilogue,
                     output: UnsafeMutableRawPointer, isa: IntegerKernelISA, threads: Int) {
-        // Its 32-column steps waste too much of narrow rows (14 or 7 wide), where 16-column steps do better.
-        if isa == .avx512vnni, g.kernelHeight == 3, g.kernelWidth == 3, g.strideY == 1, g.strideX == 1,
-           g.dilationY == 1, g.dilationX == 1, g.outWidth > 16 {
+        if isa == .avx512vnni, g.kernelHeight == 3, g.kernelWidth == 3, g.strideY == g.strideX, g.strideX <= 2,
+           g.dilationY == 1, g.dilationX == 1, g.outWidth > 16 || narrow3x3(g) {
             run3x3(g, input: input, signed: signed, zeroPoint: zeroPoint, weights: weights, epilogue: epilogue,
                    output: output, threads: threads)
             return
@@ -66,29 +65,38 @@ enum IntegerDepthwise {
         }
     }
 
-    /// The common 3x3 stride-1 case on AVX-512: an int16 plane, two taps per vpdpwssd.
+    /// The common 3x3 stride-1 and stride-2 cases on AVX-512: an int16 plane, two taps per vpdpwssd.
     private static func run3x3(_ g: ConvGeometry, input: UnsafePointer<UInt8>, signed: Bool, zeroPoint: Int32,
                                weights: IntegerDepthwiseWeights, epilogue: OctetIntEpilogue,
                                output: UnsafeMutableRawPointer, threads: Int) {
-        let rows = max(g.height + g.padTop, g.outHeight + 2)
-        let stride = max(g.width + g.padLeft, (g.outWidth + 31) / 32 * 32 + 3)
+        let s = g.strideX
+        let narrow = narrow3x3(g)
+        let rows = max(g.height + g.padTop, narrow ? g.outHeight + 4 : (g.outHeight - 1) * s + 3)
+        let phaseWidth = narrow ? 16 : max((g.width + g.padLeft + s - 1) / s, (g.outWidth + 31) / 32 * 32 + 3)
+        let count = rows * s * phaseWidth
         let planes = g.batch * g.inChannels
         let parts = max(1, min(threads, planes))
         parallelFor(parts, threads: parts) { t in
             // Zeroed once: the padding sits at the same places in every plane, only the inside is rewritten.
-            let plane = UnsafeMutablePointer<Int16>.allocate(capacity: rows * stride)
-            plane.initialize(repeating: 0, count: rows * stride)
+            let plane = UnsafeMutablePointer<Int16>.allocate(capacity: count)
+            plane.initialize(repeating: 0, count: count)
             defer { plane.deallocate() }
             var e = epilogue
             weights.values.withUnsafeBufferPointer { w in
                 for index in (planes * t / parts)..<(planes * (t + 1) / parts) {
                     let channel = index % g.inChannels
-                    octet_i8_depthwise3x3s1_avx512(input + index * g.inPlane, signed ? 1 : 0, zeroPoint, g.height,
-                                                   g.width, g.padTop, g.padLeft, plane, stride,
-                                                   w.baseAddress! + channel * 9, channel, output,
-                                                   index * g.outPlane, g.outHeight, g.outWidth, &e)
+                    octet_i8_depthwise3x3_avx512(input + index * g.inPlane, signed ? 1 : 0, zeroPoint, g.height,
+                                                 g.width, g.padTop, g.padLeft, s, plane, phaseWidth,
+                                                 w.baseAddress! + channel * 9, channel, output, index * g.outPlane,
+                                                 g.outHeight, g.outWidth, &e)
                 }
             }
         }
+    }
+
+    /// Rows of at most 14 outputs (stride 1) that the 3x3 kernel packs two to a 32-column step in 16-wide
+    /// plane rows; wider rows that are still at most 16 go to the 16-column int32 kernel.
+    private static func narrow3x3(_ g: ConvGeometry) -> Bool {
+        g.strideX == 1 && g.outWidth <= 14 && g.width + g.padLeft <= 16
     }
 }
