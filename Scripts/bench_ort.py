@@ -23,6 +23,7 @@ def main():
     p.add_argument("--batch", type=int, default=1, help="the size of symbolic dimensions")
     args = p.parse_args()
 
+    ort.set_default_logger_severity(3)  # quantize_static's files make onnxruntime list every unused initializer
     options = ort.SessionOptions()
     options.intra_op_num_threads = args.threads
     options.inter_op_num_threads = 1

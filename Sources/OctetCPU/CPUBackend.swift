@@ -37,7 +37,12 @@ public struct CPUBackend: Backend, NodeEvaluator {
         switch node.op {
         case .conv(let a): return atMostThreeSpatialAxes(a.kernelShape?.count ?? spatialRank(1))
         case .convTranspose(let a): return atMostThreeSpatialAxes(a.conv.kernelShape?.count ?? spatialRank(1))
-        case .maxPool(let a), .averagePool(let a): return atMostThreeSpatialAxes(a.kernelShape.count)
+        case .maxPool(let a):
+            // MaxPool also runs on the integers of a realized graph.
+            if let t = dtype(0), t == .i8 || t == .u8 { return a.kernelShape.count <= 3 ? .supported
+                : .unsupported(reason: "MaxPool with \(a.kernelShape.count) spatial axes (the CPU handles 1 to 3)") }
+            return atMostThreeSpatialAxes(a.kernelShape.count)
+        case .averagePool(let a): return atMostThreeSpatialAxes(a.kernelShape.count)
         case .gemm, .matMul, .unary(.sqrt), .unary(.sigmoid), .unary(.tanh), .unary(.erf), .unary(.hardSwish),
              .leakyRelu, .hardSigmoid, .softmax, .reduceMean, .globalAveragePool, .globalMaxPool:
             return floatOnly(0)

@@ -1,12 +1,23 @@
 import OctetIR
 
-/// 2-D float MaxPool (a ResNet stem's 3x3 stride 2) by separable maxima: each output row first takes the
-/// maximum of its window's input rows as one vector pass, then each output the maximum along that row.
+/// 2-D MaxPool (a ResNet stem's 3x3 stride 2) of float or 8-bit integer values by separable maxima: each
+/// output row first takes the maximum of its window's input rows as one vector pass, then each output the
+/// maximum along that row. On a realized graph it runs on the integers themselves.
 public enum FastMaxPool {
-    /// MaxPool of an NCHW float tensor; nil when the fast kernel does not handle the case (not 2-D, dilated,
-    /// ceil mode, auto_pad, or a window lying wholly in the padding), so the reference runs it.
+    /// MaxPool of an NCHW f32, int8 or uint8 tensor; nil when the fast kernel does not handle the case (not
+    /// 2-D, dilated, ceil mode, auto_pad, or a window lying wholly in the padding), so the reference runs it.
     public static func run(_ x: Tensor, _ a: PoolAttributes, threads: Int) -> Tensor? {
-        guard case .f32(let values) = x.storage, x.rank == 4, x.shape.allSatisfy({ $0 > 0 }),
+        switch x.storage {
+        case .f32(let v): return run(v, x.shape, a, threads: threads).map { Tensor(shape: $0.shape, floats: $0.values) }
+        case .i8(let v): return run(v, x.shape, a, threads: threads).map { Tensor(shape: $0.shape, int8s: $0.values) }
+        case .u8(let v): return run(v, x.shape, a, threads: threads).map { Tensor(shape: $0.shape, uint8s: $0.values) }
+        default: return nil
+        }
+    }
+
+    private static func run<T: Comparable & BitwiseCopyable>(_ values: [T], _ shape: [Int], _ a: PoolAttributes,
+                                                              threads: Int) -> (values: [T], shape: [Int])? {
+        guard shape.count == 4, shape.allSatisfy({ $0 > 0 }),
               a.kernelShape.count == 2, a.autoPad == .notSet, !a.ceilMode,
               a.dilations.allSatisfy({ $0 == 1 }), a.dilations.count <= 2 else { return nil }
         let (kh, kw) = (a.kernelShape[0], a.kernelShape[1])
@@ -14,19 +25,19 @@ public enum FastMaxPool {
         let pads = a.pads.isEmpty ? [0, 0, 0, 0] : a.pads
         guard kh >= 1, kw >= 1, strides.count == 2, strides.allSatisfy({ $0 >= 1 }), pads.count == 4,
               pads.allSatisfy({ $0 >= 0 }), pads[0] < kh, pads[2] < kh, pads[1] < kw, pads[3] < kw else { return nil }
-        let (h, w) = (x.shape[2], x.shape[3])
+        let (h, w) = (shape[2], shape[3])
         guard h + pads[0] + pads[2] >= kh, w + pads[1] + pads[3] >= kw else { return nil }
         let outH = (h + pads[0] + pads[2] - kh) / strides[0] + 1
         let outW = (w + pads[1] + pads[3] - kw) / strides[1] + 1
-        let planes = x.shape[0] * x.shape[1]
+        let planes = shape[0] * shape[1]
         let count = planes * outH * outW
         let window = Window(kh: kh, kw: kw, sy: strides[0], sx: strides[1], top: pads[0], left: pads[1],
                             h: h, w: w, outH: outH, outW: outW)
-        let output = [Float](unsafeUninitializedCapacity: count) { out, initialized in
+        let output = [T](unsafeUninitializedCapacity: count) { out, initialized in
             values.withUnsafeBufferPointer { input in
                 let parts = count < 1 << 14 ? 1 : max(1, min(threads, planes))
                 parallelFor(parts, threads: parts) { t in
-                    let rowMax = UnsafeMutablePointer<Float>.allocate(capacity: w)
+                    let rowMax = UnsafeMutablePointer<T>.allocate(capacity: w)
                     defer { rowMax.deallocate() }
                     for p in (planes * t / parts)..<(planes * (t + 1) / parts) {
                         window.pool(input.baseAddress! + p * h * w, into: out.baseAddress! + p * outH * outW,
@@ -36,15 +47,15 @@ public enum FastMaxPool {
             }
             initialized = count
         }
-        return Tensor(shape: [x.shape[0], x.shape[1], outH, outW], floats: output)
+        return (output, [shape[0], shape[1], outH, outW])
     }
 
     private struct Window {
         let kh: Int, kw: Int, sy: Int, sx: Int, top: Int, left: Int
         let h: Int, w: Int, outH: Int, outW: Int
 
-        func pool(_ plane: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
-                  rowMax: UnsafeMutablePointer<Float>) {
+        func pool<T: Comparable>(_ plane: UnsafePointer<T>, into out: UnsafeMutablePointer<T>,
+                                 rowMax: UnsafeMutablePointer<T>) {
             for oy in 0..<outH {
                 let y0 = max(0, oy * sy - top), y1 = min(h, oy * sy - top + kh)
                 rowMax.update(from: plane + y0 * w, count: w)
@@ -58,7 +69,11 @@ public enum FastMaxPool {
             }
         }
 
-        /// `into[i] = max(into[i], row[i])` over one input row.
+        /// `into[i] = max(into[i], row[i])` over one input row (a plain loop the compiler vectorizes for integers).
+        private func maximum<T: Comparable>(_ into: UnsafeMutablePointer<T>, _ row: UnsafePointer<T>) {
+            for i in 0..<w where row[i] > into[i] { into[i] = row[i] }
+        }
+
         private func maximum(_ into: UnsafeMutablePointer<Float>, _ row: UnsafePointer<Float>) {
             var i = 0
             while i + 8 <= w {

@@ -23,18 +23,27 @@ struct ComputeLowering {
 
     private func conv(_ node: Node, _ i: Int, _ a: ConvAttributes, names: inout FreshNames) -> Result<Lowering, RealizeRefusal> {
         Result { () throws(RealizeRefusal) -> Lowering in
-            let x = try activation(node, 0)
             let w = try weight(node, 1, channelAxis: 0)
             guard let wq = w.constant, wq.rank >= 3 else { throw "weight of \"\(node.name)\" is not a constant of rank 3 or more" }
             let channels = wq.shape[0]
+            // Each channel of a depthwise convolution is its own dot product: a scale per input channel folds
+            // into that channel's ratio, so its input may be quantized per channel.
+            let depthwise = a.group == channels && wq.shape[1] == 1
+            let x = try activation(node, 0, perChannel: depthwise)
             let bias = try self.bias(node, 2, x: x, w: w, channels: channels, names: &names)
             var lowering = Lowering(replaced: [i], nodes: [])
             if let (name, t) = bias.new { lowering.initializers[name] = t }
             let acc = names.make(node.outputs[0] + "_accumulators")
+            var inputZero = zeroPointName(node, 0)
+            if !x.isPerTensor, let zp = x.zeroPoint, zp.count > 1 {
+                inputZero = names.make(node.name + "_input_zero_point")
+                lowering.initializers[inputZero] = Tensor(shape: [], storage: zp.dtype == .u8 ? .u8([UInt8(x.zeros[0])])
+                                                           : .i8([Int8(x.zeros[0])]))
+            }
             lowering.nodes.append(Node(name: node.name, op: .convInteger(a),
-                                       inputs: [x.quantized, w.quantized, bias.name, zeroPointName(node, 0), zeroPointName(node, 1)],
+                                       inputs: [x.quantized, w.quantized, bias.name, inputZero, zeroPointName(node, 1)],
                                        outputs: [acc]))
-            try finish(node, &lowering, acc: acc, x: x, w: w, channels: channels, axis: 1, names: &names)
+            try finish(node, &lowering, acc: acc, x: x, w: w, channels: channels, axis: 1, perChannel: true, names: &names)
             return lowering
         }
     }
@@ -71,20 +80,28 @@ struct ComputeLowering {
             lowering.nodes.append(Node(name: node.name, op: .matMulInteger,
                                        inputs: [x.quantized, w.quantized, bias.name, zeroPointName(node, 0), zeroPointName(node, 1)],
                                        outputs: [acc]))
-            try finish(node, &lowering, acc: acc, x: x, w: w, channels: channels, axis: -1, names: &names)
+            try finish(node, &lowering, acc: acc, x: x, w: w, channels: channels, axis: -1, perChannel: false, names: &names)
             return lowering
         }
     }
 
     /// Requantize into the QuantizeLinear after the op, or dequantize the accumulators for float readers.
     private func finish(_ node: Node, _ lowering: inout Lowering, acc: String, x: QDQView.Dequantized,
-                        w: QDQView.Dequantized, channels: Int, axis: Int, names: inout FreshNames) throws(RealizeRefusal) {
+                        w: QDQView.Dequantized, channels: Int, axis: Int, perChannel: Bool,
+                        names: inout FreshNames) throws(RealizeRefusal) {
         let output = node.outputs[0]
-        let weightScales = w.scale.count == 1 ? w.scale : (0..<channels).map { w.scale[$0] }
-        switch QuantizedTail.after(output, in: view) {
+        let perChannelScales = w.scale.count > 1 || x.scale.count > 1
+        func inputScale(_ c: Int) -> Float { x.scale[x.scale.count == 1 ? 0 : c] }
+        func weightScale(_ c: Int) -> Float { w.scale[w.scale.count == 1 ? 0 : c] }
+        switch QuantizedTail.after(output, in: view, perChannel: perChannel) {
         case .success(let tail):
-            let ratios = weightScales.map {
-                Requantize.ratio(inputScale: x.scale[0], weightScale: $0, outputScale: tail.quantize.scale)
+            let q = tail.quantize
+            let count = perChannelScales || !q.isPerTensor ? channels : 1
+            guard q.isPerTensor || q.scales.count == channels else {
+                throw "\"\(node.name)\": its QuantizeLinear has \(q.scales.count) scales for \(channels) channels"
+            }
+            let ratios = (0..<count).map { c in
+                Requantize.ratio(inputScale: inputScale(c), weightScale: weightScale(c), outputScale: q.scales[q.isPerTensor ? 0 : c])
             }
             guard ratios.allSatisfy({ $0.isFinite && $0 > 0 }) else {
                 throw "\"\(node.name)\": the requantize ratio \(ratios.first { !($0.isFinite && $0 > 0) }!) is not a positive finite number"
@@ -92,14 +109,14 @@ struct ComputeLowering {
             let ratioName = names.make(node.name + "_ratio")
             lowering.initializers[ratioName] = ratios.count == 1 ? .scalar(ratios[0]) : Tensor(shape: [ratios.count], floats: ratios)
             let zeroPoint = names.make(node.name + "_output_zero_point")
-            lowering.initializers[zeroPoint] = Tensor(shape: [], storage: tail.quantize.zeroPoint.storage)
+            lowering.initializers[zeroPoint] = q.zeroPointTensor
             lowering.nodes.append(Node(name: names.make(node.name + "_requantize"),
                                        op: .requantize(RequantizeAttributes(axis: axis, bounds: tail.bounds)),
                                        inputs: [acc, ratioName, zeroPoint], outputs: [tail.quantize.output]))
             lowering.replaced += tail.replaced
         case .failure:
             // Read as float: the accumulators times sx·sw are the op's float result.
-            let scales = weightScales.map { x.scale[0] * $0 }
+            let scales = (0..<(perChannelScales ? channels : 1)).map { inputScale($0) * weightScale($0) }
             let scaleName = names.make(node.name + "_accumulator_scale")
             lowering.initializers[scaleName] = scales.count == 1 ? .scalar(scales[0]) : Tensor(shape: [scales.count], floats: scales)
             lowering.nodes.append(Node(name: names.make(node.name + "_dequantize"), op: .dequantizeLinear(axis: axis),
@@ -107,11 +124,19 @@ struct ComputeLowering {
         }
     }
 
-    /// A run-time input behind a per-tensor DequantizeLinear of int8 or uint8.
-    private func activation(_ node: Node, _ i: Int) throws(RealizeRefusal) -> QDQView.Dequantized {
+    /// A run-time input behind a DequantizeLinear of int8 or uint8: per tensor, or per channel (axis 1, one
+    /// zero point) where `perChannel` allows.
+    private func activation(_ node: Node, _ i: Int, perChannel: Bool = false) throws(RealizeRefusal) -> QDQView.Dequantized {
         guard let name = node.input(i) else { throw "\"\(node.name)\" has no input \(i + 1)" }
         let x = try view.dequantized(name).get()
-        guard x.isPerTensor else { throw "input \"\(name)\" of \"\(node.name)\" is quantized per axis" }
+        if !x.isPerTensor {
+            guard perChannel, x.axis == 1 else {
+                throw "input \"\(name)\" of \"\(node.name)\" is quantized per axis, which only a depthwise convolution takes"
+            }
+            guard Set(x.zeros).count == 1 else {
+                throw "input \"\(name)\" of \"\(node.name)\" has a zero point per channel; one shared by all is needed"
+            }
+        }
         guard x.dtype == .i8 || x.dtype == .u8 else { throw "input \"\(name)\" of \"\(node.name)\" is \(x.dtype), not int8 or uint8" }
         return x
     }
@@ -133,7 +158,7 @@ struct ComputeLowering {
     private func bias(_ node: Node, _ i: Int?, x: QDQView.Dequantized, w: QDQView.Dequantized, channels: Int,
                       names: inout FreshNames) throws(RealizeRefusal) -> (name: String, new: (String, Tensor)?) {
         guard let i, let name = node.input(i) else { return ("", nil) }
-        let expected = (0..<channels).map { x.scale[0] * w.scale[w.scale.count == 1 ? 0 : $0] }
+        let expected = (0..<channels).map { x.scale[x.scale.count == 1 ? 0 : $0] * w.scale[w.scale.count == 1 ? 0 : $0] }
         // A stored int32 bias whose scale is sx·sw goes in as it is; with another scale (one bias shared by
         // convolutions with different input scales) it is requantized to sx·sw, as a float bias is.
         var floatBias: [Double]?

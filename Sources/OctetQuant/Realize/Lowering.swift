@@ -42,13 +42,15 @@ struct QuantizedTail {
     var replaced: [Int] { (activation.map { [$0] } ?? []) + [quantize.node] }
 
     /// The tail after `value`, or why there is none: nil when `value` is read as float (no QuantizeLinear).
-    static func after(_ value: String, in view: QDQView) -> Result<QuantizedTail, RealizeRefusal> {
-        if case .success(let q) = view.soleQuantize(of: value) {
+    static func after(_ value: String, in view: QDQView, perChannel: Bool = false) -> Result<QuantizedTail, RealizeRefusal> {
+        if case .success(let q) = view.soleQuantize(of: value, perChannel: perChannel) {
             return .success(QuantizedTail(quantize: q, bounds: IntegerBounds(), activation: nil))
         }
         guard let a = view.soleReader(value), view.graph.nodes[a].inputs.first == value,
               let out = view.graph.nodes[a].outputs.first else {
-            return view.soleQuantize(of: value).map { QuantizedTail(quantize: $0, bounds: IntegerBounds(), activation: nil) }
+            return view.soleQuantize(of: value, perChannel: perChannel).map {
+                QuantizedTail(quantize: $0, bounds: IntegerBounds(), activation: nil)
+            }
         }
         let node = view.graph.nodes[a]
         let range: (Float, Float)
@@ -65,14 +67,23 @@ struct QuantizedTail {
             }
             range = (lo, hi)
         default:
-            return view.soleQuantize(of: value).map { QuantizedTail(quantize: $0, bounds: IntegerBounds(), activation: nil) }
+            return view.soleQuantize(of: value, perChannel: perChannel).map {
+                QuantizedTail(quantize: $0, bounds: IntegerBounds(), activation: nil)
+            }
         }
         // Quantizing is monotone, so Q(clamp(x, lo, hi)) = clamp(Q(x), Q(lo), Q(hi)): the clamp moves into the
         // integer bounds exactly.
-        return view.soleQuantize(of: out).map { q in
-            let lower = range.0 == -.infinity ? nil : q.quantized(range.0)
-            let upper = range.1 == .infinity ? nil : q.quantized(range.1)
-            return QuantizedTail(quantize: q, bounds: IntegerBounds(lower: lower, upper: upper), activation: a)
+        return view.soleQuantize(of: out, perChannel: perChannel).flatMap { q in
+            // Per channel, the bounds must land on the same integers in every channel (0 always does).
+            func bound(_ x: Float) -> Int32?? {
+                if x.isInfinite { return .some(nil) }
+                let values = Set(q.scales.indices.map { q.quantized(x, channel: $0) })
+                return values.count == 1 ? .some(values.first!) : nil
+            }
+            guard let lower = bound(range.0), let upper = bound(range.1) else {
+                return .failure("\(node.op.onnxName) \"\(node.name)\" clamps to bounds that differ between channels")
+            }
+            return .success(QuantizedTail(quantize: q, bounds: IntegerBounds(lower: lower, upper: upper), activation: a))
         }
     }
 }

@@ -23,19 +23,27 @@ struct QDQView {
         var zeros: [Int32] { zeroPoint.map { $0.int64Values().map { Int32($0) } } ?? [0] }
     }
 
-    /// A QuantizeLinear reading a value, per tensor, with constant scale and zero point.
+    /// A QuantizeLinear reading a value with constant parameters: per tensor, or (where the reader allows)
+    /// per channel along axis 1 with one zero point for every channel.
     struct Quantize {
         var node: Int
         var output: String
-        var scale: Float
-        var zeroPoint: Tensor
-        var dtype: DType { zeroPoint.dtype }
-        var zero: Int32 { Int32(zeroPoint.int64Values()[0]) }
+        var scales: [Float]
+        var dtype: DType
+        var zero: Int32
+
+        var isPerTensor: Bool { scales.count == 1 }
+        /// The scale of a per-tensor QuantizeLinear.
+        var scale: Float { scales[0] }
+        /// A scalar zero point tensor of the output type.
+        var zeroPointTensor: Tensor {
+            dtype == .u8 ? Tensor(shape: [], uint8s: [UInt8(zero)]) : Tensor(shape: [], int8s: [Int8(zero)])
+        }
 
         /// `round_half_even(x / scale) + zero_point`, saturated: where a float bound lands in the integers.
-        func quantized(_ x: Float) -> Int32 {
+        func quantized(_ x: Float, channel: Int = 0) -> Int32 {
             let (lo, hi) = Requantize.bounds(dtype)
-            let q = (x / scale).rounded(.toNearestOrEven)
+            let q = (x / scales[isPerTensor ? 0 : channel]).rounded(.toNearestOrEven)
             guard q.isFinite else { return q > 0 ? hi : q < 0 ? lo : zero }
             return Int32(max(Float(lo), min(Float(hi), q + Float(zero))))
         }
@@ -121,8 +129,9 @@ struct QDQView {
         return t.count == 1 && t.floatValues()[0] == 0
     }
 
-    /// The one QuantizeLinear reading `value` (per tensor, constant parameters), or why there is none.
-    func soleQuantize(of value: String) -> Result<Quantize, RealizeRefusal> {
+    /// The one QuantizeLinear reading `value` (constant parameters; per tensor, or per channel along axis 1
+    /// when `perChannel` says the reader folds a scale per channel), or why there is none.
+    func soleQuantize(of value: String, perChannel: Bool = false) -> Result<Quantize, RealizeRefusal> {
         guard !outputs.contains(value) else { return .failure("\"\(value)\" is a graph output") }
         let r = readers[value] ?? []
         guard r.count == 1, case .quantizeLinear = graph.nodes[r[0]].op else {
@@ -130,19 +139,26 @@ struct QDQView {
                 : "\"\(value)\" is not read by a QuantizeLinear")
         }
         let q = graph.nodes[r[0]]
-        guard let s = q.input(1), let scale = constants[s], case .f32(let scales) = scale.storage, scales.count == 1 else {
-            return .failure("QuantizeLinear \"\(q.name)\" has no constant per-tensor float32 scale")
+        guard let s = q.input(1), let scale = constants[s], case .f32(let scales) = scale.storage, !scales.isEmpty else {
+            return .failure("QuantizeLinear \"\(q.name)\" has no constant float32 scale")
         }
-        guard scales[0].isFinite, scales[0] > 0 else {
-            return .failure("QuantizeLinear \"\(q.name)\" has scale \(scales[0]), not a positive finite number")
+        if scales.count > 1 {
+            guard perChannel, case .quantizeLinear(let axis) = q.op,
+                  let rank = graph.valueInfo[value]?.shape?.count, Self.normalized(axis, rank: rank) == 1 else {
+                return .failure("QuantizeLinear \"\(q.name)\" is per axis, which only a convolution's output takes here")
+            }
+        }
+        if let bad = scales.first(where: { !($0.isFinite && $0 > 0) }) {
+            return .failure("QuantizeLinear \"\(q.name)\" has scale \(bad), not a positive finite number")
         }
         let zeroPoint = q.input(2).flatMap { constants[$0] } ?? Tensor(shape: [], uint8s: [0])
-        guard q.input(2) == nil || q.input(2).flatMap({ constants[$0] }) != nil,
-              zeroPoint.count == 1, zeroPoint.dtype == .i8 || zeroPoint.dtype == .u8 else {
-            return .failure("QuantizeLinear \"\(q.name)\" has no constant int8 or uint8 zero point")
+        let zeros = Set(zeroPoint.int64Values())
+        guard q.input(2) == nil || q.input(2).flatMap({ constants[$0] }) != nil, zeros.count == 1,
+              zeroPoint.count == 1 || zeroPoint.count == scales.count, zeroPoint.dtype == .i8 || zeroPoint.dtype == .u8 else {
+            return .failure("QuantizeLinear \"\(q.name)\" has no constant int8 or uint8 zero point shared by its channels")
         }
         guard let output = q.outputs.first, !output.isEmpty else { return .failure("QuantizeLinear \"\(q.name)\" has no output") }
-        return .success(Quantize(node: r[0], output: output, scale: scales[0], zeroPoint: zeroPoint))
+        return .success(Quantize(node: r[0], output: output, scales: scales, dtype: zeroPoint.dtype, zero: Int32(zeros.first!)))
     }
 
     /// The only reader of `value`, when it has exactly one and `value` is not a graph output.
