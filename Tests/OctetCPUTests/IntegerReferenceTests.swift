@@ -119,6 +119,23 @@ import Testing
 
     // MARK: Fast integer steps
 
+    @Test("MaxPool on int8 and uint8: the fast kernel gives the reference's values",
+          arguments: [PoolAttributes(kernelShape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1]),
+                      PoolAttributes(kernelShape: [2, 2], strides: [2, 2])])
+    func integerMaxPool(_ attributes: PoolAttributes) throws {
+        for x in [Self.int8([1, 5, 17, 19], seed: 13), Self.uint8([2, 3, 16, 16], seed: 14)] {
+            let fast = try #require(FastMaxPool.run(x, attributes, threads: 2))
+            let node = Node(name: "p", op: .maxPool(attributes), inputs: ["x"], outputs: ["y"])
+            let graph = Graph(inputs: [ValueInfo(name: "x", dtype: x.dtype, shape: nil)],
+                              outputs: [ValueInfo(name: "y", dtype: nil, shape: nil)], nodes: [node])
+            #expect(CPUBackend(threads: 1).supports(node, in: graph) == .supported)
+            // The plain loops of the reference, through a float copy (max commutes with the exact conversion).
+            let reference = try evaluate(.maxPool(attributes), [Tensor(shape: x.shape, floats: x.floatValues())])[0]
+            #expect(fast.dtype == x.dtype)
+            #expect(fast.floatValues() == reference.floatValues())
+        }
+    }
+
     static func quantizeGraph(_ zeroPoint: Tensor) -> Graph {
         Graph(inputs: [ValueInfo(name: "x", dtype: .f32, shape: nil)],
               outputs: [ValueInfo(name: "y", dtype: zeroPoint.dtype, shape: nil)],

@@ -152,6 +152,36 @@ import Testing
         #expect(reason.contains("overflows int32"))
     }
 
+    /// A tensor quantized per channel: the conv before it requantizes per channel, the depthwise conv after
+    /// it folds the scales into its ratios; the Add that also reads it stays float and says why.
+    @Test func perChannelActivationsIntoDepthwise() throws {
+        var qdq = try Self.quantized(Self.network())
+        let q = try #require(qdq.nodes.first { $0.name.hasPrefix("r0_QuantizeLinear") })
+        let scales: [Float] = (0..<8).map { 0.004 + Float($0) * 0.003 }
+        qdq.initializers[q.inputs[1]] = Tensor(shape: [8], floats: scales)
+        qdq.initializers[q.inputs[2]] = Tensor(shape: [8], int8s: Array(repeating: 0, count: 8))
+        let realized = try Realize.run(qdq)
+        let report = realized.report
+        #expect(report.entries.first { $0.node == "conv0" }?.integer == "ConvInteger + Requantize")
+        #expect(report.entries.first { $0.node == "dw" }?.integer == "ConvInteger + Requantize")
+        #expect(report.entries.first { $0.node == "add" }?.reason?.contains("per tensor") == true)
+        let ratio = { (node: String) -> [Float] in
+            let n = realized.graph.nodes.first { $0.name.hasPrefix(node + "_requantize") }!
+            return realized.graph.initializers[n.inputs[1]]!.floatValues()
+        }
+        #expect(ratio("conv0").count == 8 && ratio("dw").count == 8)
+        let backend = CPUBackend(threads: 2)
+        var probed = qdq
+        probed.outputs.append(ValueInfo(name: q.outputs[0], dtype: nil, shape: nil))
+        let lowered = try Realize.run(probed).graph
+        for seed in 0..<3 {
+            let feeds = ["x": Self.input(seed: seed)]
+            let a = try backend.compile(probed).run(feeds)[q.outputs[0]]!.int64Values()
+            let b = try backend.compile(lowered).run(feeds)[q.outputs[0]]!.int64Values()
+            #expect(zip(a, b).allSatisfy { abs($0 - $1) <= 1 })
+        }
+    }
+
     @Test func floatGraphIsUnchanged() throws {
         let graph = Self.network()
         #expect(!Realize.isQuantized(graph))
