@@ -7,6 +7,9 @@ import OctetIR
 enum IntegerStep: Sendable {
     case conv(PreparedIntegerConv)
     case dense(PreparedIntegerDense)
+    /// MatMulInteger whose input zero point arrives at run time (dynamic quantization): the weights are
+    /// packed for zero point 0 and `zero · Σ_k w[k][n]` is taken off afterwards.
+    case dynamicDense(PreparedIntegerDense, columnSums: [Int32])
     case quantize(FastQuantize)
     case add(FastQLinearAdd)
 
@@ -31,6 +34,18 @@ enum IntegerStep: Sendable {
                                                  inputZeroPoint: operands.inputZero, inputType: operands.inputType,
                                                  attributes: a, epilogue: epilogue) else { return nil }
             return Planned(step: .conv(conv), folded: folded)
+        case .matMulInteger where node.input(3) != nil && constant(3) == nil:
+            guard let b = constant(1), b.rank == 2, node.input(2) == nil, dtype(node.inputs[0]) == .u8,
+                  let wz = node.input(4).map({ constants[$0] }) ?? .some(nil) else { return nil }
+            let zeros = wz.map { $0.int64Values().map { Int32($0) } } ?? [0]
+            guard let dense = PreparedIntegerDense(weight: b, weightZeroPoints: zeros, bias: nil, inputZeroPoint: 0,
+                                                   inputType: .u8, epilogue: .int32) else { return nil }
+            let (depth, columns) = (b.shape[0], b.shape[1])
+            let w = b.int64Values()
+            let sums = (0..<columns).map { n in
+                (0..<depth).reduce(Int32(0)) { $0 &+ Int32(w[$1 * columns + n]) &- zeros[zeros.count == 1 ? 0 : n] }
+            }
+            return Planned(step: .dynamicDense(dense, columnSums: sums))
         case .matMulInteger:
             guard let b = constant(1), b.rank == 2, let operands = IntegerOperandsPlan(node, constants: constants, dtype: dtype),
                   let output = node.outputs.first else { return nil }
@@ -94,6 +109,7 @@ enum IntegerStep: Sendable {
         switch self {
         case .conv(let c): c.isDepthwise ? "fast integer depthwise conv" : "fast integer conv"
         case .dense: "fast integer dense"
+        case .dynamicDense: "fast integer dense, dynamic zero point"
         case .quantize: "fast quantize"
         case .add: "fast integer add"
         }
@@ -106,6 +122,17 @@ enum IntegerStep: Sendable {
             return inputs.first.flatMap { $0 }.flatMap { conv.run($0, threads: threads) }
         case .dense(let dense):
             return inputs.first.flatMap { $0 }.flatMap { dense.run($0, threads: threads) }
+        case .dynamicDense(let dense, let sums):
+            guard inputs.count > 3, let x = inputs[0], let zp = inputs[3], zp.dtype == .u8, zp.count == 1,
+                  let raw = dense.run(x, threads: threads), case .i32(var acc) = raw.storage else { return nil }
+            let zero = Int32(zp.int64Values()[0])
+            let columns = sums.count
+            if zero != 0 {
+                acc.withUnsafeMutableBufferPointer { a in
+                    for i in 0..<a.count { a[i] &-= zero &* sums[i % columns] }
+                }
+            }
+            return Tensor(shape: raw.shape, int32s: acc)
         case .quantize(let q):
             return inputs.first.flatMap { $0 }.flatMap { q.run($0, threads: threads) }
         case .add(let add):

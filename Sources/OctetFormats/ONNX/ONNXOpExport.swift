@@ -101,7 +101,16 @@ struct ONNXOpExporter {
             if axis != 1 { a.append(.int("axis", axis)) }
         case .dynamicQuantizeLinear:
             break
-        case .convInteger, .matMulInteger, .requantize, .qlinearAdd, .qlinearGlobalAveragePool:
+        case .convInteger, .matMulInteger:
+            // ONNX's ConvInteger and MatMulInteger have no bias: x, w, x_zero_point, w_zero_point.
+            guard node.input(2) == nil else {
+                throw error(node, "has an int32 bias, which ONNX's \(node.op.onnxName) lacks; it belongs to Octet's "
+                    + "lowered graph: export the QDQ model instead")
+            }
+            inputs = Array(inputs.prefix(2)) + Array(inputs.dropFirst(3))
+            while inputs.last == "" { inputs.removeLast() }
+            if case .convInteger(let c) = node.op { a = convAttributes(c) }
+        case .requantize, .qlinearAdd, .qlinearGlobalAveragePool:
             // A lowered graph is the backends' business; users exchange the QDQ form, which every runtime reads.
             throw error(node, "is an op of Octet's lowered integer graph and has no ONNX form; "
                 + "export the QDQ model (the input of the realize step) instead")

@@ -38,7 +38,12 @@ struct InspectCommand: Command {
         let graph = try model.load(threads: 1)
         if lowered {
             guard Realize.isQuantized(graph) else {
-                print("\(path) has no QuantizeLinear or DequantizeLinear: nothing to lower, every op runs float")
+                let integer = graph.nodes.filter { node in
+                    node.outputs.contains { [.i8, .u8, .i32].contains(graph.valueInfo[$0]?.dtype) }
+                }.map(\.op.onnxName)
+                print("\(path) has no QuantizeLinear or DequantizeLinear: no QDQ group to lower"
+                    + (integer.isEmpty ? "; every op runs float" : "; \(integer.count) ops compute integers as they are ("
+                        + Set(integer).sorted().joined(separator: ", ") + "), the rest float"))
                 return
             }
             let realized: RealizedGraph

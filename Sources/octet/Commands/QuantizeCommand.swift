@@ -9,7 +9,8 @@ struct QuantizeCommand: Command {
     static let name = "quantize"
     static let summary = "calibrate a float model on real data and write an int8 QDQ ONNX model"
     static let help = """
-        usage: octet quantize MODEL -o OUT.onnx --calib DATA [--mode kl|global|max|power2|percentile|mse|all]
+        usage: octet quantize MODEL -o OUT.onnx --dynamic [--dynamic-conv] [--per-tensor]
+               octet quantize MODEL -o OUT.onnx --calib DATA [--mode kl|global|max|power2|percentile|mse|all]
                               [--per-channel|--per-tensor] [--weight-scale max|power2] [--activations int8|uint8]
                               [--samples N] [--batch N] [--skip-conv 0,..|none] [--skip-dense]
                               [--exclude NODE,..] [--exclude-type OP,..] [--dump-scales F.json]
@@ -17,6 +18,9 @@ struct QuantizeCommand: Command {
                               [--eval DATA [--simulate]] [--limit N] [--skip-bad] [--threads N] [PREPROCESS]
 
           MODEL              an ONNX file, or a .pth/.pt with --arch NAME
+          --dynamic          no calibration: int8 weights for MatMul and Gemm, activations quantized per
+                             batch at run time (DynamicQuantizeLinear + MatMulInteger), as quantize_dynamic
+          --dynamic-conv     with --dynamic, Conv too (ConvInteger)
           --calib DATA       calibration images: .rec (+.idx), a folder of images, or .npy batches
                              (read twice by kl, percentile and mse: ranges, then histograms)
           --mode M           how activation ranges are chosen (default kl); `all` calibrates once and
@@ -52,6 +56,8 @@ struct QuantizeCommand: Command {
     var loadScales: String?
     var preprocess: PreprocessOptions
     var execution: ExecutionOptions
+    var dynamic: Bool
+    var dynamicConv: Bool
 
     init(parsing arguments: inout Arguments) throws(UsageError) {
         model = try ModelArgument(parsing: &arguments)
@@ -109,7 +115,16 @@ struct QuantizeCommand: Command {
         loadScales = try arguments.option("load-scales")
         preprocess = try PreprocessOptions(parsing: &arguments)
         execution = ExecutionOptions(parsing: &arguments)
+        dynamic = arguments.flag("dynamic")
+        dynamicConv = arguments.flag("dynamic-conv")
         try model.readPositional(&arguments)
+        if dynamic {
+            guard calib == nil, loadScales == nil, evalData == nil else {
+                throw UsageError("--dynamic needs no calibration: leave out --calib, --load-scales and --eval")
+            }
+            return
+        }
+        guard !dynamicConv else { throw UsageError("--dynamic-conv goes with --dynamic") }
         guard calib != nil || loadScales != nil else { throw UsageError("give --calib DATA (or --load-scales F.json)") }
         guard modes.count == 1 || loadScales == nil else { throw UsageError("--mode all needs --calib, not --load-scales") }
     }
@@ -117,6 +132,7 @@ struct QuantizeCommand: Command {
     func run() throws {
         let started = Date()
         let graph = try model.load(threads: threads)
+        if dynamic { return try quantizeDynamically(graph, started: started) }
         let quantizer = Quantizer(config: config)
         let plan: QuantizationPlan
         do { plan = try quantizer.plan(graph) } catch { throw InputError(model.path, error) }
@@ -241,6 +257,20 @@ struct QuantizeCommand: Command {
         }
         bar.finish()
         return (floatEval, qEvals)
+    }
+
+    private func quantizeDynamically(_ graph: Graph, started: Date) throws {
+        let result: (graph: Graph, quantized: [String], keptFloat: [(node: String, reason: String)])
+        do {
+            result = try DynamicQuantizer(perChannel: config.perChannel, includeConv: dynamicConv).quantize(graph)
+        } catch {
+            throw InputError(model.path, error)
+        }
+        for (node, reason) in result.keptFloat { printError("octet: keeping \(node) float (\(reason))") }
+        try ModelWriter.write(result.graph, to: output)
+        print(String(format: "quantized %d nodes dynamically (%d kept float), %@ -> %@, %.1f s -> %@",
+                     result.quantized.count, result.keptFloat.count, megabytes(graph), megabytes(result.graph),
+                     Date().timeIntervalSince(started), output))
     }
 
     private func printModeTable(float: Evaluation, results: [(CalibrationMode, Graph, Evaluation?)]) {
