@@ -39,7 +39,11 @@ struct InspectCommand: Command {
         if lowered {
             guard Realize.isQuantized(graph) else {
                 let integer = graph.nodes.filter { node in
-                    node.outputs.contains { [.i8, .u8, .i32].contains(graph.valueInfo[$0]?.dtype) }
+                    switch node.op {
+                    case .convInteger, .matMulInteger, .dynamicQuantizeLinear, .requantize, .qlinearAdd,
+                         .qlinearGlobalAveragePool: true
+                    default: false
+                    }
                 }.map(\.op.onnxName)
                 print("\(path) has no QuantizeLinear or DequantizeLinear: no QDQ group to lower"
                     + (integer.isEmpty ? "; every op runs float" : "; \(integer.count) ops compute integers as they are ("
