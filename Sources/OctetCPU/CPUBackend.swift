@@ -43,7 +43,7 @@ public struct CPUBackend: Backend, NodeEvaluator {
                 : .unsupported(reason: "MaxPool with \(a.kernelShape.count) spatial axes (the CPU handles 1 to 3)") }
             return atMostThreeSpatialAxes(a.kernelShape.count)
         case .averagePool(let a): return atMostThreeSpatialAxes(a.kernelShape.count)
-        case .gemm, .matMul, .unary(.sqrt), .unary(.sigmoid), .unary(.tanh), .unary(.erf), .unary(.hardSwish),
+        case .gemm, .matMul, .unary(.sqrt), .unary(.sigmoid), .unary(.tanh), .unary(.erf), .unary(.hardSwish), .unary(.floor),
              .leakyRelu, .hardSigmoid, .softmax, .reduceMean, .globalAveragePool, .globalMaxPool:
             return floatOnly(0)
         case .batchNormalization:

@@ -93,7 +93,8 @@ public enum BinaryOp: String, Sendable, CaseIterable {
 }
 
 public enum UnaryOp: String, Sendable, CaseIterable {
-    case sqrt = "Sqrt", relu = "Relu", sigmoid = "Sigmoid", tanh = "Tanh", erf = "Erf", hardSwish = "HardSwish"
+    case sqrt = "Sqrt", relu = "Relu", sigmoid = "Sigmoid", tanh = "Tanh", erf = "Erf", hardSwish = "HardSwish",
+         floor = "Floor"
 }
 
 /// ONNX `auto_pad`; explicit pads are used only with `.notSet`.

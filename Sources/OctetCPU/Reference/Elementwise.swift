@@ -116,6 +116,7 @@ enum Elementwise {
         case .tanh: out = map(values) { Foundation.tanh($0) }
         case .erf: out = map(values) { Foundation.erf($0) }
         case .hardSwish: out = map(values) { $0 * min(max($0 / 6 + 0.5, 0), 1) }
+        case .floor: out = map(values) { $0.rounded(.down) }
         }
         return ctx.floatTensor(shape: x.shape, out, like: x)
     }

@@ -7,7 +7,7 @@ extension ONNXNodeContext {
     /// Every op type `importOp` accepts (Constant is handled by the graph importer).
     static let supportedOpTypes: Set<String> = Set<String>([
         "Conv", "ConvTranspose", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Pow",
-        "Sqrt", "Relu", "Sigmoid", "Tanh", "Erf", "HardSwish", "LeakyRelu", "HardSigmoid", "Clip", "Softmax",
+        "Sqrt", "Relu", "Sigmoid", "Tanh", "Erf", "HardSwish", "Floor", "LeakyRelu", "HardSigmoid", "Clip", "Softmax",
         "BatchNormalization", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "ReduceMean",
         "Concat", "Split", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Pad", "Resize", "Upsample",
         "Slice", "Gather", "Shape", "ConstantOfShape", "Expand", "Range", "Constant", "Identity", "Dropout", "Cast",
@@ -33,7 +33,7 @@ extension ONNXNodeContext {
             try requireInputs(2...2)
             guard let op = BinaryOp(rawValue: proto.opType) else { throw error("unknown binary op") }
             return .binary(op)
-        case "Sqrt", "Relu", "Sigmoid", "Tanh", "Erf", "HardSwish":
+        case "Sqrt", "Relu", "Sigmoid", "Tanh", "Erf", "HardSwish", "Floor":
             try requireInputs(1...1)
             guard let op = UnaryOp(rawValue: proto.opType) else { throw error("unknown unary op") }
             return .unary(op)
