@@ -71,4 +71,28 @@ import Testing
         #expect(back.initializers[back.nodes[0].inputs[1]] == Tensor(shape: [1], int64s: [0]))
         #expect(throws: FormatError.self) { try ONNXExporter.encode(graph, opset: 12) }
     }
+
+    /// A lowered integer graph has no ONNX form: export refuses it, naming the node; the ops ONNX does have
+    /// (ConvInteger without a bias, DynamicQuantizeLinear) write and read back.
+    @Test func loweredOpsRefuseExport() throws {
+        let requantize = Graph(inputs: [ValueInfo(name: "acc", dtype: .i32, shape: [.fixed(2)])],
+                               outputs: [ValueInfo(name: "y", dtype: .i8, shape: nil)],
+                               nodes: [Node(name: "rq", op: .requantize(RequantizeAttributes()), inputs: ["acc", "r", "z"],
+                                            outputs: ["y"])],
+                               initializers: ["r": .scalar(0.5), "z": Tensor(shape: [], int8s: [0])])
+        #expect { try ONNXExporter.encode(requantize) } throws: { error in
+            "\(error)".contains("\"rq\"") && "\(error)".contains("export the QDQ model")
+        }
+        let convInteger = Graph(inputs: [ValueInfo(name: "x", dtype: .u8, shape: [.fixed(1), .fixed(1), .fixed(3), .fixed(3)])],
+                                outputs: [ValueInfo(name: "y", dtype: .i32, shape: nil)],
+                                nodes: [Node(name: "c", op: .convInteger(ConvAttributes()), inputs: ["x", "w", "", "xz"],
+                                             outputs: ["y"])],
+                                initializers: ["w": Tensor(shape: [1, 1, 1, 1], uint8s: [3]), "xz": Tensor(shape: [], uint8s: [1])])
+        let reread = try ONNXImporter.decode(ONNXExporter.encode(convInteger)).graph
+        #expect(reread.nodes.first?.inputs == ["x", "w", "", "xz"])
+        var withBias = convInteger
+        withBias.nodes[0].inputs = ["x", "w", "b", "xz"]
+        withBias.initializers["b"] = Tensor(shape: [1], int32s: [5])
+        #expect(throws: (any Error).self) { try ONNXExporter.encode(withBias) }
+    }
 }

@@ -114,6 +114,7 @@ import Testing
         let conv0 = try #require(realized.report.entries.first { $0.node == "conv0" })
         #expect(conv0.integer == nil)
         #expect(conv0.reason?.contains("not the output of a DequantizeLinear") == true)
+        #expect(!conv0.failedToLower && realized.report.warnings.isEmpty, "a conv left float on purpose is no warning")
         #expect(realized.report.entries.first { $0.node == "dw" }?.integer == "ConvInteger + Requantize")
         #expect(realized.report.text.contains("float    Conv \"conv0\""))
     }
@@ -127,6 +128,8 @@ import Testing
         let dw = try #require(realized.report.entries.first { $0.node == "dw" })
         #expect(dw.integer == nil)
         #expect(dw.reason?.contains("not a positive finite number") == true)
+        #expect(dw.failedToLower)
+        #expect(realized.report.warnings.contains { $0.hasPrefix("Conv \"dw\" runs in float") })
     }
 
     /// A stored bias with a scale other than sx·sw (one bias shared by two convolutions) is requantized.

@@ -80,7 +80,7 @@ struct QDQView {
     /// The DequantizeLinear behind `value` (through Identity nodes), or why there is none usable.
     func dequantized(_ value: String) -> Result<Dequantized, RealizeRefusal> {
         guard let p = producer[throughIdentities(value)], case .dequantizeLinear(let axis) = graph.nodes[p].op else {
-            return .failure("\"\(value)\" is not the output of a DequantizeLinear")
+            return .failure(RealizeRefusal("\"\(value)\" is not the output of a DequantizeLinear", notQuantized: true))
         }
         let dq = graph.nodes[p]
         guard let data = dq.input(0), let scaleName = dq.input(1), let scale = constants[scaleName],
@@ -176,7 +176,12 @@ struct QDQView {
 /// Why a node stays float: one sentence naming the value or node that stopped the match.
 struct RealizeRefusal: Error, ExpressibleByStringLiteral, ExpressibleByStringInterpolation, CustomStringConvertible {
     var description: String
-    init(_ text: String) { description = text }
+    /// The node is not in a QDQ group at all (its input is float): it was meant to stay float, no warning.
+    var notQuantized = false
+    init(_ text: String, notQuantized: Bool = false) {
+        description = text
+        self.notQuantized = notQuantized
+    }
     init(stringLiteral text: String) { description = text }
     init(stringInterpolation: DefaultStringInterpolation) { description = String(stringInterpolation: stringInterpolation) }
 }

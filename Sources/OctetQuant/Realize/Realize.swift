@@ -21,7 +21,7 @@ public enum Realize {
         let compute = ComputeLowering(view: view), elementwise = ElementwiseLowering(view: view)
         var lowerings: [Int: Lowering] = [:]
         var replacedBy: [Int: Int] = [:]
-        var refusals: [Int: String] = [:]
+        var refusals: [Int: RealizeRefusal] = [:]
         for i in hoisted.nodes.indices where replacedBy[i] == nil {
             guard let result = compute.lower(i, names: &names) ?? elementwise.lower(i, names: &names) else { continue }
             switch result {
@@ -31,7 +31,7 @@ public enum Realize {
                 lowerings[i] = lowering
                 for r in lowering.replaced { replacedBy[r] = i }
             case .failure(let refusal):
-                refusals[i] = refusal.description
+                refusals[i] = refusal
             }
         }
         var out = hoisted

@@ -9,6 +9,9 @@ public struct RealizeReport: Sendable {
         public var integer: String?
         /// Why it stayed float; nil when integer.
         public var reason: String?
+        /// Whether it sits between Q/DQ nodes but could not lower (bad or unsupported parameters): worth a
+        /// warning, unlike an op the model leaves float on purpose.
+        public var failedToLower = false
     }
 
     /// The compute nodes of the QDQ graph in order (Q/DQ, constants and identities left out).
@@ -17,7 +20,8 @@ public struct RealizeReport: Sendable {
     public var quantizeBorders: Int
     public var dequantizeBorders: Int
 
-    init(original: Graph, lowerings: [Int: Lowering], replacedBy: [Int: Int], refusals: [Int: String], lowered: Graph) {
+    init(original: Graph, lowerings: [Int: Lowering], replacedBy: [Int: Int], refusals: [Int: RealizeRefusal],
+         lowered: Graph) {
         entries = []
         for (i, node) in original.nodes.enumerated() {
             switch node.op {
@@ -32,8 +36,9 @@ public struct RealizeReport: Sendable {
                 // A reshape-family op that a hoisted QuantizeLinear now feeds: it moves integers as they are.
                 entries.append(Entry(node: node.name, op: node.op.onnxName, integer: node.op.onnxName, reason: nil))
             } else {
-                let reason = refusals[i] ?? Self.floatReason(node.op)
-                entries.append(Entry(node: node.name, op: node.op.onnxName, integer: nil, reason: reason))
+                let reason = refusals[i]?.description ?? Self.floatReason(node.op)
+                entries.append(Entry(node: node.name, op: node.op.onnxName, integer: nil, reason: reason,
+                                     failedToLower: refusals[i].map { !$0.notQuantized } ?? false))
             }
         }
         quantizeBorders = lowered.nodes.filter { if case .quantizeLinear = $0.op { true } else { false } }.count
@@ -45,6 +50,11 @@ public struct RealizeReport: Sendable {
         case .unary(.relu), .clip: "a Relu or Clip folds only into the quantized op it follows"
         default: "\(op.onnxName) has no integer form in Octet"
         }
+    }
+
+    /// One line per op that sits between Q/DQ nodes but stays float, for a warning.
+    public var warnings: [String] {
+        entries.filter(\.failedToLower).map { "\($0.op) \"\($0.node)\" runs in float: \($0.reason ?? "")" }
     }
 
     public var integerCount: Int { entries.filter { $0.integer != nil }.count }

@@ -17,10 +17,13 @@ struct ExecutionOptions {
     /// The graph a backend compiles: realized when it holds Q/DQ and `--simulate` is off.
     func prepare(_ graph: Graph, path: String) throws -> Graph {
         guard !simulate, Realize.isQuantized(graph) else { return graph }
+        let realized: RealizedGraph
         do {
-            return try Realize.run(graph).graph
+            realized = try Realize.run(graph)
         } catch {
             throw InputError(path, error)
         }
+        for line in realized.report.warnings { printError("octet: warning: \(path): \(line)") }
+        return realized.graph
     }
 }

@@ -1,0 +1,71 @@
+import Foundation
+import OctetTestSupport
+import Testing
+
+/// The commands on quantized models: the integer path by default, --simulate, inspect --lowered,
+/// bench --profile and --isa, quantize --dynamic.
+@Suite(.serialized) struct IntegerCommandTests {
+    static let fixture = "Fixtures/int8/conv3x3_int8"
+
+    static func floats(_ npy: String) throws -> [Float] {
+        // Little-endian float32 NPY: the header length is at bytes 8-9, the data follows the header.
+        let data = [UInt8](try Data(contentsOf: URL(fileURLWithPath: npy)))
+        let header = Int(data[8]) | Int(data[9]) << 8
+        return stride(from: 10 + header, to: data.count, by: 4).map { i in
+            Float(bitPattern: UInt32(data[i]) | UInt32(data[i + 1]) << 8 | UInt32(data[i + 2]) << 16 | UInt32(data[i + 3]) << 24)
+        }
+    }
+
+    /// `run` gives onnxruntime's outputs bit for bit on the integer path; --simulate runs too.
+    @Test func runUsesTheIntegerPath() throws {
+        guard CommandLineTests.binaryBuilt else { return }
+        let out = CommandLineTests.temporary("int8-run"), simulated = CommandLineTests.temporary("int8-run-sim")
+        let args = ["run", Self.fixture + "/model.onnx", "--input", "x=\(Self.fixture)/input_0.npy"]
+        let r = try runOctet(args + ["--save", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try Self.floats(out + "/y.npy") == Self.floats(Self.fixture + "/expected.npy"))
+        let s = try runOctet(args + ["--save", simulated, "--simulate"])
+        #expect(s.status == 0, "\(s.stderr)")
+        #expect(try Self.floats(simulated + "/y.npy").count == Self.floats(Self.fixture + "/expected.npy").count)
+    }
+
+    @Test func inspectLoweredListsIntegerAndFloatOps() throws {
+        guard CommandLineTests.binaryBuilt else { return }
+        let r = try runOctet(["inspect", Self.fixture + "/model.qoperator.onnx", "--lowered"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("1 of 1 ops run as integers"), "\(r.stdout)")
+        let graph = try runOctet(["inspect", Self.fixture + "/model.onnx", "--lowered", "--graph"])
+        #expect(graph.stdout.contains("ConvInteger(") && graph.stdout.contains("Requantize("), "\(graph.stdout)")
+        let float = try runOctet(["inspect", "Fixtures/mobilenet_v2.onnx", "--lowered"])
+        #expect(float.stdout.contains("no QuantizeLinear or DequantizeLinear"), "\(float.stdout)")
+    }
+
+    @Test func benchProfilesAndLimitsTheISA() throws {
+        guard CommandLineTests.binaryBuilt else { return }
+        let r = try runOctet(["bench", Self.fixture + "/model.onnx", "--repeat", "3", "--profile"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("profile:") && r.stdout.contains("ConvInteger (fast integer conv)"), "\(r.stdout)")
+        let portable = try runOctet(["bench", Self.fixture + "/model.onnx", "--repeat", "2", "--isa", "portable", "--json"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(portable.stdout.utf8)) as? [String: Any])
+        #expect(json["isa"] as? String == "float portable, integer portable")
+        let bad = try runOctet(["bench", Self.fixture + "/model.onnx", "--isa", "sse9"])
+        #expect(bad.status == 2)
+    }
+
+    /// --dynamic needs no data; the classifier's Gemm becomes MatMulInteger and the top class stays.
+    @Test func quantizeDynamicRuns() throws {
+        guard CommandLineTests.binaryBuilt else { return }
+        let out = CommandLineTests.temporary("dynamic.onnx")
+        let q = try runOctet(["quantize", "Fixtures/mobilenet_v2.onnx", "--dynamic", "-o", out], timeout: 300)
+        #expect(q.status == 0, "\(q.stderr)")
+        #expect(q.stdout.contains("quantized 1 nodes dynamically"), "\(q.stdout)")
+        let input = "input=Fixtures/reference/mobilenet_v2/input.npy"
+        let a = try runOctet(["run", out, "--input", input, "--top", "1"], timeout: 300)
+        let b = try runOctet(["run", "Fixtures/mobilenet_v2.onnx", "--input", input, "--top", "1"], timeout: 300)
+        #expect(a.status == 0, "\(a.stderr)")
+        let top = { (s: String) in s.split(separator: "\n").dropFirst().first?.split(separator: " ").dropFirst().first }
+        #expect(top(a.stdout) != nil && top(a.stdout) == top(b.stdout), "\(a.stdout) \(b.stdout)")
+        let mixed = try runOctet(["quantize", "Fixtures/mobilenet_v2.onnx", "--dynamic", "--calib", "x.rec", "-o", out])
+        #expect(mixed.status == 2)
+    }
+}
