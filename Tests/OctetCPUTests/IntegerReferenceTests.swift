@@ -106,6 +106,20 @@ import Testing
         #expect(y.int64Values().map(Int32.init) == expected)
     }
 
+    @Test func fastGlobalAveragePoolMatchesReference() throws {
+        let x = Self.int8([2, 40, 7, 7], seed: 15)
+        let initializers: [String: Tensor] = ["sx": .scalar(0.031), "zx": Tensor(shape: [], int8s: [-5]), "sy": .scalar(0.007),
+                                              "zy": Tensor(shape: [], int8s: [3])]
+        let node = Node(name: "gap", op: .qlinearGlobalAveragePool, inputs: ["x", "sx", "zx", "sy", "zy"], outputs: ["y"])
+        let graph = Graph(inputs: [ValueInfo(name: "x", dtype: .i8, shape: nil)], outputs: [ValueInfo(name: "y", dtype: .i8, shape: nil)],
+                          nodes: [node], initializers: initializers)
+        let backend = CPUBackend(threads: 2)
+        #expect(backend.kernelNames(graph) == ["fast integer global average pool"])
+        let fast = try backend.compile(graph).run(["x": x])["y"]!
+        let reference = try backend.evaluate(node, inputs: [x] + ["sx", "zx", "sy", "zy"].map { initializers[$0] })[0]
+        #expect(fast == reference)
+    }
+
     @Test func qlinearGlobalAveragePoolAveragesPlanes() throws {
         let x = Self.uint8([1, 2, 3, 3], seed: 10)
         let y = try evaluate(.qlinearGlobalAveragePool, [x, .scalar(0.1), Tensor(shape: [], uint8s: [7]), .scalar(0.05),

@@ -12,6 +12,7 @@ enum IntegerStep: Sendable {
     case dynamicDense(PreparedIntegerDense, columnSums: [Int32])
     case quantize(FastQuantize)
     case add(FastQLinearAdd)
+    case globalAveragePool(FastQLinearGlobalAveragePool)
 
     /// A step and the nodes folded into it (the epilogue's Requantize or DequantizeLinear).
     struct Planned {
@@ -69,6 +70,14 @@ enum IntegerStep: Sendable {
             guard let a = scalar(1, 2), let b = scalar(4, 5), let y = scalar(6, 7), let out = constant(7) else { return nil }
             let rule = QLinearRules.Add(a: a, b: b, y: y, bounds: Requantize.bounds(out.dtype, bounds), signed: out.dtype == .i8)
             return Planned(step: .add(FastQLinearAdd(rule: rule, output: out.dtype)))
+        case .qlinearGlobalAveragePool:
+            func scalar(_ s: Int, _ z: Int) -> (Float, Int32)? {
+                guard let scale = constant(s), scale.count == 1, case .f32(let v) = scale.storage, v[0].isFinite, v[0] > 0,
+                      let zp = constant(z), zp.count == 1, zp.dtype == .i8 || zp.dtype == .u8 else { return nil }
+                return (v[0], Int32(zp.int64Values()[0]))
+            }
+            guard let x = scalar(1, 2), let y = scalar(3, 4), let out = constant(4) else { return nil }
+            return Planned(step: .globalAveragePool(FastQLinearGlobalAveragePool(x: x, y: y, output: out.dtype)))
         default:
             return nil
         }
@@ -112,6 +121,7 @@ enum IntegerStep: Sendable {
         case .dynamicDense: "fast integer dense, dynamic zero point"
         case .quantize: "fast quantize"
         case .add: "fast integer add"
+        case .globalAveragePool: "fast integer global average pool"
         }
     }
 
@@ -138,6 +148,8 @@ enum IntegerStep: Sendable {
         case .add(let add):
             guard inputs.count > 3, let a = inputs[0], let b = inputs[3] else { return nil }
             return add.run(a, b, threads: threads)
+        case .globalAveragePool(let pool):
+            return inputs.first.flatMap { $0 }.flatMap { pool.run($0, threads: threads) }
         }
     }
 }
