@@ -21,6 +21,7 @@ def main():
     p.add_argument("--repeat", type=int, default=30)
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--batch", type=int, default=1, help="the size of symbolic dimensions")
+    p.add_argument("--shape", help="the first input's whole shape, as D,D,..")
     args = p.parse_args()
 
     ort.set_default_logger_severity(3)  # quantize_static's files make onnxruntime list every unused initializer
@@ -32,6 +33,8 @@ def main():
     feeds = {}
     for i in session.get_inputs():
         shape = [d if isinstance(d, int) and d > 0 else args.batch for d in i.shape]
+        if args.shape and not feeds:
+            shape = [int(d) for d in args.shape.split(",")]
         feeds[i.name] = rng.standard_normal(shape).astype(np.float32)
     for _ in range(args.warmup):
         session.run(None, feeds)

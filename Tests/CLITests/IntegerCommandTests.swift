@@ -69,3 +69,32 @@ import Testing
         #expect(mixed.status == 2)
     }
 }
+
+/// Hostile quantized models (Scripts/make-int8-hostile-fixtures.py): a clear error naming the node, or the
+/// region float with a warning that says why; never a crash.
+@Suite(.serialized) struct HostileQuantizedModelTests {
+    /// The file, its expected exit status and what stderr must say.
+    static let cases: [(String, Int32, String)] = [
+        ("zero_scale", 0, "Conv \"conv\" runs in float: DequantizeLinear \"dq_x\" has scale 0.0"),
+        ("negative_scale", 0, "has scale -0.05, not a positive finite number"),
+        ("nan_scale", 0, "has scale nan, not a positive finite number"),
+        ("infinite_scale", 0, "has scale inf, not a positive finite number"),
+        ("bias_overflows_int32", 0, "bias \"bd\" of \"conv\" overflows int32"),
+        ("per_axis_size_mismatch", 1, "node \"dq_w\""),
+        ("qlinearadd_omitted_zero_points", 1, "node \"add\" (QLinearAdd): input 3 (a zero point) is omitted"),
+        ("unknown_contrib_op", 1, "op QAttention of domain \"com.microsoft\" is not supported"),
+        ("zero_point_of_another_type", 1, "node \"dq_w\": input is i8 but its zero point is u8"),
+    ]
+
+    @Test(arguments: cases.map(\.0)) func clearErrorOrWarning(_ name: String) throws {
+        guard CommandLineTests.binaryBuilt else { return }
+        let (_, status, message) = Self.cases.first { $0.0 == name }!
+        let file = "Fixtures/int8-hostile/\(name).onnx"
+        let r = try runOctet(["run", file, "--input", "x=Fixtures/int8-hostile/input.npy", "--save",
+                              CommandLineTests.temporary("hostile-" + name)])
+        #expect(!r.timedOut)
+        #expect(r.status == status, "\(name): status \(r.status), \(r.stderr)")
+        #expect(r.stderr.contains(message), "\(name): \(r.stderr)")
+        if status == 1 { #expect(r.stderr.hasPrefix("octet: error: \(file):"), "\(r.stderr)") }
+    }
+}

@@ -70,10 +70,10 @@ extension ONNXNodeContext {
     private func input(_ i: Int) -> String { i < inputs.count ? inputs[i] : "" }
 
     private func requireZeroPoints(_ count: Int, _ zeroPoints: [Int]) throws {
-        try requireInputs(count...count)
         for i in zeroPoints where input(i).isEmpty {
             throw error("input \(i + 1) (a zero point) is omitted; Octet needs it to know the integer type")
         }
+        try requireInputs(count...count)
     }
 
     /// A DequantizeLinear of input `data` with the scale and zero point at `scale` and `zeroPoint`.
