@@ -40,13 +40,31 @@ import Testing
 
 /// The real models: the two fixtures and the downloaded ones (skipped when absent).
 enum RealModels {
+    /// Downloaded models the importer refuses, and the op it must name.
+    static let refused = ["common_old.onnx": "op DynamicQuantizeLSTM of domain \"com.microsoft\" is not supported"]
+
     static var paths: [URL] {
         var urls = [Paths.fixture("mobilenet_v2.onnx"), Paths.fixture("efficientnet_lite0.onnx")]
         let cached = Paths.cache("models")
         if let names = try? FileManager.default.contentsOfDirectory(atPath: cached.path) {
-            urls += names.filter { $0.hasSuffix(".onnx") }.sorted().map { cached.appendingPathComponent($0) }
+            urls += names.filter { $0.hasSuffix(".onnx") && refused[$0] == nil }.sorted().map { cached.appendingPathComponent($0) }
         }
         return urls
+    }
+}
+
+extension ONNXImportTests {
+    /// ddddocr's pre-quantized model: its com.microsoft DynamicQuantizeLSTM is refused by name.
+    @Test(arguments: RealModels.refused.keys.sorted())
+    func refusedModelNamesTheOp(_ name: String) throws {
+        let url = Paths.cache("models/" + name)
+        guard Paths.exists(url) else {
+            print("SKIPPED: \(url.path) is missing (run Scripts/fetch-models.sh)")
+            return
+        }
+        #expect { try ONNXImporter.load(path: url.path) } throws: { error in
+            "\(error)".contains(RealModels.refused[name]!)
+        }
     }
 }
 
