@@ -185,6 +185,31 @@ import Testing
         }
     }
 
+    /// Ops that select values run on the integers when their Q/DQ share one scale; interpolation does not.
+    @Test(arguments: [(ResizeAttributes.Mode.nearest, true), (.linear, false)])
+    func selectingOpsRunOnIntegers(mode: ResizeAttributes.Mode, lowers: Bool) throws {
+        let graph = Graph(
+            inputs: [ValueInfo(name: "x", dtype: .f32, shape: [.fixed(1), .fixed(2), .fixed(3), .fixed(3)])],
+            outputs: [ValueInfo(name: "y", dtype: .f32, shape: nil)],
+            nodes: [
+                Node(name: "q", op: .quantizeLinear(axis: 1), inputs: ["x", "s", "z"], outputs: ["xq"]),
+                Node(name: "dq", op: .dequantizeLinear(axis: 1), inputs: ["xq", "s", "z"], outputs: ["xd"]),
+                Node(name: "resize", op: .resize(ResizeAttributes(mode: mode)), inputs: ["xd", "", "scales"], outputs: ["r"]),
+                Node(name: "q2", op: .quantizeLinear(axis: 1), inputs: ["r", "s", "z"], outputs: ["rq"]),
+                Node(name: "dq2", op: .dequantizeLinear(axis: 1), inputs: ["rq", "s", "z"], outputs: ["y"]),
+            ],
+            initializers: ["s": .scalar(0.1), "z": Tensor(shape: [], int8s: [3]),
+                           "scales": Tensor(shape: [4], floats: [1, 1, 2, 2])]).withShapes()
+        let realized = try Realize.run(graph)
+        let resize = try #require(realized.graph.nodes.first { $0.name == "resize" })
+        #expect((realized.graph.valueInfo[resize.outputs[0]]?.dtype == .i8) == lowers)
+        #expect((realized.report.entries.first?.integer != nil) == lowers, "\(realized.report.text)")
+        let x = Tensor(shape: [1, 2, 3, 3], floats: (0..<18).map { Float($0) * 0.37 - 2 })
+        let backend = CPUBackend(threads: 1)
+        let a = try backend.compile(graph).run(["x": x])["y"]!, b = try backend.compile(realized.graph).run(["x": x])["y"]!
+        #expect(a == b)
+    }
+
     @Test func floatGraphIsUnchanged() throws {
         let graph = Self.network()
         #expect(!Realize.isQuantized(graph))

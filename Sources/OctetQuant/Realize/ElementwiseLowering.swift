@@ -1,9 +1,9 @@
 import OctetIR
 
 /// Add and GlobalAveragePool between DequantizeLinear and QuantizeLinear become QLinearAdd and
-/// QLinearGlobalAveragePool; ops that only move or select values (MaxPool, Concat, the reshape family) run
-/// on the integers themselves when every input and the output share one scale and zero point, since then
-/// `Q(op(DQ(q))) = op(q)`.
+/// QLinearGlobalAveragePool; ops that only move or select values (MaxPool, Concat, Pad, the reshape family,
+/// Slice, Gather, Expand, nearest Resize) run on the integers themselves when every input and the output
+/// share one scale and zero point, since then `Q(op(DQ(q))) = op(q)`.
 struct ElementwiseLowering {
     let view: QDQView
 
@@ -17,7 +17,11 @@ struct ElementwiseLowering {
                 return .failure("MaxPool \"\(node.name)\" also returns indices")
             }
             return passThrough(node, i, dataInputs: [0])
-        case .reshape, .flatten, .transpose, .squeeze, .unsqueeze, .identity:
+        case .reshape, .flatten, .transpose, .squeeze, .unsqueeze, .identity, .slice, .gather, .expand:
+            return passThrough(node, i, dataInputs: [0])
+        case .resize(let a):
+            // Nearest-neighbour resizing only selects values; interpolation would compute new ones.
+            guard a.mode == .nearest else { return .failure("Resize \"\(node.name)\" interpolates (\(a.mode.rawValue))") }
             return passThrough(node, i, dataInputs: [0])
         case .concat:
             return passThrough(node, i, dataInputs: Array(node.inputs.indices))
