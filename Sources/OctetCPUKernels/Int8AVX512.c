@@ -14,15 +14,16 @@
 // The vector epilogue; bit-identical to octet_int_store (Int8Epilogue.h): cvtdq2ps and cvtps2dq round to
 // nearest even in the default MXCSR mode, and clamping before the conversion equals clamping after it
 // because the bounds are integers.
-VNNI INLINE void store16(const OctetIntEpilogue *e, ptrdiff_t row, __m512i acc, void *c, ptrdiff_t i,
-                         __mmask16 m) {
+// `kind` is e->kind, a constant where the caller specialises on it (store16k), so the branches fold away.
+VNNI INLINE void store16k(const OctetIntEpilogue *e, const int kind, ptrdiff_t row, __m512i acc, void *c,
+                          ptrdiff_t i, __mmask16 m) {
     acc = _mm512_add_epi32(acc, _mm512_set1_epi32(e->bias[row]));
-    if (e->kind == OCTET_INT_OUT_I32) {
+    if (kind == OCTET_INT_OUT_I32) {
         _mm512_mask_storeu_epi32((int32_t *)c + i, m, acc);
         return;
     }
     __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), _mm512_set1_ps(e->scale[row]));
-    if (e->kind == OCTET_INT_OUT_F32) {
+    if (kind == OCTET_INT_OUT_F32) {
         _mm512_mask_storeu_ps((float *)c + i, m, v);
         return;
     }
@@ -31,9 +32,14 @@ VNNI INLINE void store16(const OctetIntEpilogue *e, ptrdiff_t row, __m512i acc, 
     _mm_mask_storeu_epi8((uint8_t *)c + i, m, _mm512_cvtepi32_epi8(q));
 }
 
+VNNI INLINE void store16(const OctetIntEpilogue *e, ptrdiff_t row, __m512i acc, void *c, ptrdiff_t i,
+                         __mmask16 m) {
+    store16k(e, e->kind, row, acc, c, i, m);
+}
+
 INLINE __mmask16 mask_for(ptrdiff_t n) { return n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1); }
 
-VNNI INLINE void tile(const OctetI8GEMM *g, ptrdiff_t block, ptrdiff_t group, const int vectors) {
+VNNI INLINE void tile(const OctetI8GEMM *g, ptrdiff_t block, ptrdiff_t group, const int vectors, const int kind) {
     const ptrdiff_t depth4 = g->depth4, bs = depth4 * 64;
     const int8_t *a = g->a + block * depth4 * 32;
     const uint8_t *b = g->b + group * bs;
@@ -58,20 +64,91 @@ VNNI INLINE void tile(const OctetI8GEMM *g, ptrdiff_t block, ptrdiff_t group, co
     for (ptrdiff_t r = 0; r < rows; r++) {
         for (int v = 0; v < vectors; v++) {
             const ptrdiff_t p = (group + v) * 16;
-            store16(&e, r0 + r, c[r][v], out, (r0 + r) * ldc + p, mask_for(columns - p));
+            store16k(&e, kind, r0 + r, c[r][v], out, (r0 + r) * ldc + p, mask_for(columns - p));
+        }
+    }
+}
+
+VNNI INLINE void gemm(const OctetI8GEMM *g, ptrdiff_t block_begin, ptrdiff_t block_end, ptrdiff_t group_begin,
+                      ptrdiff_t group_end, const int kind) {
+    // Blocks of 8 rows share the 3 groups of B while they sit in L1; rows are the inner loop.
+    for (ptrdiff_t group = group_begin; group < group_end; group += 3) {
+        const ptrdiff_t left = group_end - group;
+        for (ptrdiff_t block = block_begin; block < block_end; block++) {
+            if (left >= 3) tile(g, block, group, 3, kind);
+            else if (left == 2) tile(g, block, group, 2, kind);
+            else tile(g, block, group, 1, kind);
         }
     }
 }
 
 VNNI void octet_i8gemm_avx512vnni(const OctetI8GEMM *g, ptrdiff_t block_begin, ptrdiff_t block_end,
                                   ptrdiff_t group_begin, ptrdiff_t group_end) {
-    // Blocks of 8 rows share the 3 groups of B while they sit in L1; rows are the inner loop.
-    for (ptrdiff_t group = group_begin; group < group_end; group += 3) {
-        const ptrdiff_t left = group_end - group;
-        for (ptrdiff_t block = block_begin; block < block_end; block++) {
-            if (left >= 3) tile(g, block, group, 3);
-            else if (left == 2) tile(g, block, group, 2);
-            else tile(g, block, group, 1);
+    // One copy per epilogue kind, so the stores carry no branches.
+    switch (g->epilogue.kind) {
+    case OCTET_INT_OUT_8BIT: gemm(g, block_begin, block_end, group_begin, group_end, OCTET_INT_OUT_8BIT); break;
+    case OCTET_INT_OUT_F32: gemm(g, block_begin, block_end, group_begin, group_end, OCTET_INT_OUT_F32); break;
+    default: gemm(g, block_begin, block_end, group_begin, group_end, OCTET_INT_OUT_I32); break;
+    }
+}
+
+// Matrix-vector: each 64-byte load of A holds two depth steps of one 8-row block ([8 rows][4 depth] twice),
+// so x's 4-byte words for those steps are broadcast to lanes 0-7 and 8-15; the halves are summed at the end.
+// Four blocks at a time share each x vector. Integer sums, so the order does not change the bits.
+VNNI INLINE __m512i gemv_x(const uint8_t *x, ptrdiff_t k, ptrdiff_t depth4) {
+    int32_t lo, hi = 0;
+    memcpy(&lo, x + k * 4, 4);
+    if (k + 1 < depth4) memcpy(&hi, x + k * 4 + 4, 4);
+    return _mm512_mask_set1_epi32(_mm512_set1_epi32(lo), 0xFF00, hi);
+}
+
+VNNI INLINE __m256i gemv_sum(__m512i acc) {
+    return _mm256_add_epi32(_mm512_castsi512_si256(acc), _mm512_extracti64x4_epi64(acc, 1));
+}
+
+VNNI void octet_i8gemv_avx512vnni(const OctetI8GEMM *g, const uint8_t *x, ptrdiff_t block_begin, ptrdiff_t block_end) {
+    const ptrdiff_t depth4 = g->depth4, pairs = depth4 / 2, rows = g->rows;
+    // The last, unpaired depth step (odd depth4) reads only its own 32 bytes.
+    const __mmask16 half = 0x00FF;
+    const OctetIntEpilogue e = g->epilogue;
+    void *const out = g->c;
+    ptrdiff_t block = block_begin;
+    for (; block < block_end; block += 4) {
+        const ptrdiff_t n = block_end - block < 4 ? block_end - block : 4;
+        __m512i acc[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(),
+                          _mm512_setzero_si512()};
+        const int8_t *a[4];
+        for (int j = 0; j < 4; j++) a[j] = g->a + (block + (j < n ? j : 0)) * depth4 * 32;
+        for (ptrdiff_t p = 0; p < pairs; p++) {
+            const __m512i xv = gemv_x(x, 2 * p, depth4);
+            for (int j = 0; j < 4; j++) acc[j] = _mm512_dpbusd_epi32(acc[j], xv, _mm512_loadu_si512(a[j] + p * 64));
+        }
+        if (depth4 & 1) {
+            const __m512i xv = gemv_x(x, depth4 - 1, depth4);
+            for (int j = 0; j < 4; j++) {
+                acc[j] = _mm512_dpbusd_epi32(acc[j], xv, _mm512_maskz_loadu_epi32(half, a[j] + pairs * 64));
+            }
+        }
+        // Rows block * 8 ... in order: 8 per block, up to 32, then the epilogue 16 at a time.
+        int32_t sums[32];
+        for (int j = 0; j < 4; j++) _mm256_storeu_si256((__m256i *)(sums + j * 8), gemv_sum(acc[j]));
+        const ptrdiff_t r0 = block * 8, left = rows - r0, count = left < n * 8 ? left : n * 8;
+        for (ptrdiff_t i = 0; i < count; i += 16) {
+            const __mmask16 m = mask_for(count - i);
+            const ptrdiff_t r = r0 + i;
+            __m512i v = _mm512_add_epi32(_mm512_maskz_loadu_epi32(m, sums + i), _mm512_maskz_loadu_epi32(m, e.bias + r));
+            if (e.kind == OCTET_INT_OUT_I32) {
+                _mm512_mask_storeu_epi32((int32_t *)out + r, m, v);
+                continue;
+            }
+            __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(v), _mm512_maskz_loadu_ps(m, e.scale + r));
+            if (e.kind == OCTET_INT_OUT_F32) {
+                _mm512_mask_storeu_ps((float *)out + r, m, f);
+                continue;
+            }
+            f = _mm512_min_ps(_mm512_max_ps(f, _mm512_set1_ps(e.lower)), _mm512_set1_ps(e.upper));
+            const __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32(f), _mm512_set1_epi32(e.zero_point));
+            _mm_mask_storeu_epi8((uint8_t *)out + r, m, _mm512_cvtepi32_epi8(q));
         }
     }
 }
@@ -206,18 +283,45 @@ VNNI INLINE void fill_row16(int16_t *row, const uint8_t *src, ptrdiff_t width, p
     }
 }
 
-VNNI void octet_i8_depthwise3x3_avx512(const uint8_t *x, int is_signed, int32_t zero, ptrdiff_t height,
-                                       ptrdiff_t width, ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t stride,
-                                       int16_t *plane, ptrdiff_t phase_width, const int32_t *weights,
-                                       ptrdiff_t channel, void *c, ptrdiff_t offset, ptrdiff_t out_height,
-                                       ptrdiff_t out_width, const OctetIntEpilogue *epilogue_in) {
-    // A copy, so stores through `void *c` cannot force the epilogue's fields to be reloaded.
-    const OctetIntEpilogue e = *epilogue_in, *epilogue = &e;
-    const ptrdiff_t row_stride = stride * phase_width;
-    for (ptrdiff_t y = 0; y < height; y++) {
-        fill_row16(plane + (y + pad_top) * row_stride, x + y * width, width, pad_left, (int)stride, phase_width,
-                   is_signed, zero);
+// One channel's epilogue in registers (the depthwise kernels write one channel per call).
+typedef struct {
+    __m512i bias, zero_point;
+    __m512 scale, lower, upper;
+} ChannelEpilogue;
+
+VNNI INLINE ChannelEpilogue channel_epilogue(const OctetIntEpilogue *e, const int kind, ptrdiff_t channel) {
+    ChannelEpilogue ce;
+    ce.bias = _mm512_set1_epi32(e->bias[channel]);
+    ce.scale = _mm512_set1_ps(kind == OCTET_INT_OUT_I32 ? 0.0f : e->scale[channel]);
+    ce.lower = _mm512_set1_ps(e->lower);
+    ce.upper = _mm512_set1_ps(e->upper);
+    ce.zero_point = _mm512_set1_epi32(e->zero_point);
+    return ce;
+}
+
+// store16k with the channel's values already broadcast: the same operations in the same order.
+VNNI INLINE void store_channel(const ChannelEpilogue *ce, const int kind, __m512i acc, void *c, ptrdiff_t i,
+                               __mmask16 m) {
+    acc = _mm512_add_epi32(acc, ce->bias);
+    if (kind == OCTET_INT_OUT_I32) {
+        _mm512_mask_storeu_epi32((int32_t *)c + i, m, acc);
+        return;
     }
+    __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), ce->scale);
+    if (kind == OCTET_INT_OUT_F32) {
+        _mm512_mask_storeu_ps((float *)c + i, m, v);
+        return;
+    }
+    v = _mm512_min_ps(_mm512_max_ps(v, ce->lower), ce->upper);
+    __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32(v), ce->zero_point);
+    _mm_mask_storeu_epi8((uint8_t *)c + i, m, _mm512_cvtepi32_epi8(q));
+}
+
+// The 3x3 products and stores, `stride` and `kind` constants in each copy.
+VNNI INLINE void depthwise3x3(const int16_t *plane, ptrdiff_t phase_width, const int32_t *weights,
+                              const ChannelEpilogue *ce, void *c, ptrdiff_t offset, ptrdiff_t out_height,
+                              ptrdiff_t out_width, const int stride, const int kind) {
+    const ptrdiff_t row_stride = stride * phase_width;
     // Stride 1: pair (w0, w1), single w2 two columns on. Stride 2: pair (w0, w2) in the even phase, single
     // w1 in the odd phase at the same index.
     const int second = stride == 1 ? 1 : 2, alone = stride == 1 ? 2 : 1;
@@ -242,10 +346,10 @@ VNNI void octet_i8_depthwise3x3_avx512(const uint8_t *x, int is_signed, int32_t 
                 odd = _mm512_dpwssd_epi32(odd, _mm512_loadu_si512(r + 3), single[ky]);
             }
             const ptrdiff_t i = offset + oy * out_width;
-            store16(epilogue, channel, _mm512_permutex2var_epi32(even, low, odd), c, i, mask_for(out_width));
+            store_channel(ce, kind, _mm512_permutex2var_epi32(even, low, odd), c, i, mask_for(out_width));
             if (oy + 1 < out_height) {
-                store16(epilogue, channel, _mm512_permutex2var_epi32(even, high, odd), c, i + out_width,
-                        mask_for(out_width));
+                store_channel(ce, kind, _mm512_permutex2var_epi32(even, high, odd), c, i + out_width,
+                              mask_for(out_width));
             }
         }
         return;
@@ -261,13 +365,47 @@ VNNI void octet_i8_depthwise3x3_avx512(const uint8_t *x, int is_signed, int32_t 
                 odd = _mm512_dpwssd_epi32(odd, _mm512_loadu_si512(r + single_at + 1), single[ky]);
             }
             const ptrdiff_t i = offset + oy * out_width + ox;
-            store16(epilogue, channel, _mm512_permutex2var_epi32(even, low, odd), c, i, mask_for(out_width - ox));
+            store_channel(ce, kind, _mm512_permutex2var_epi32(even, low, odd), c, i, mask_for(out_width - ox));
             if (out_width - ox > 16) {
-                store16(epilogue, channel, _mm512_permutex2var_epi32(even, high, odd), c, i + 16,
-                        mask_for(out_width - ox - 16));
+                store_channel(ce, kind, _mm512_permutex2var_epi32(even, high, odd), c, i + 16,
+                              mask_for(out_width - ox - 16));
             }
         }
     }
+}
+
+VNNI void octet_i8_depthwise3x3_avx512(const uint8_t *x, int is_signed, int32_t zero, ptrdiff_t height,
+                                       ptrdiff_t width, ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t stride,
+                                       int16_t *plane, ptrdiff_t phase_width, const int32_t *weights,
+                                       ptrdiff_t channel, void *c, ptrdiff_t offset, ptrdiff_t out_height,
+                                       ptrdiff_t out_width, const OctetIntEpilogue *epilogue) {
+    const ptrdiff_t row_stride = stride * phase_width;
+    for (ptrdiff_t y = 0; y < height; y++) {
+        if (is_signed) {
+            fill_row16(plane + (y + pad_top) * row_stride, x + y * width, width, pad_left, (int)stride,
+                       phase_width, 1, zero);
+        } else {
+            fill_row16(plane + (y + pad_top) * row_stride, x + y * width, width, pad_left, (int)stride,
+                       phase_width, 0, zero);
+        }
+    }
+    // One copy per stride and epilogue kind, so the inner loops carry no branches on them.
+#define DW3X3(S, K)                                                                                          \
+    do {                                                                                                     \
+        const ChannelEpilogue ce = channel_epilogue(epilogue, K, channel);                                   \
+        depthwise3x3(plane, phase_width, weights, &ce, c, offset, out_height, out_width, S, K);              \
+    } while (0)
+    const int kind = epilogue->kind;
+    if (stride == 1) {
+        if (kind == OCTET_INT_OUT_8BIT) DW3X3(1, OCTET_INT_OUT_8BIT);
+        else if (kind == OCTET_INT_OUT_F32) DW3X3(1, OCTET_INT_OUT_F32);
+        else DW3X3(1, OCTET_INT_OUT_I32);
+    } else {
+        if (kind == OCTET_INT_OUT_8BIT) DW3X3(2, OCTET_INT_OUT_8BIT);
+        else if (kind == OCTET_INT_OUT_F32) DW3X3(2, OCTET_INT_OUT_F32);
+        else DW3X3(2, OCTET_INT_OUT_I32);
+    }
+#undef DW3X3
 }
 
 #else
@@ -275,6 +413,12 @@ VNNI void octet_i8_depthwise3x3_avx512(const uint8_t *x, int is_signed, int32_t 
 void octet_i8gemm_avx512vnni(const OctetI8GEMM *g, ptrdiff_t block_begin, ptrdiff_t block_end,
                              ptrdiff_t group_begin, ptrdiff_t group_end) {
     octet_i8gemm_portable(g, block_begin, block_end, group_begin, group_end);
+}
+
+void octet_i8gemv_avx512vnni(const OctetI8GEMM *g, const uint8_t *x, ptrdiff_t block_begin, ptrdiff_t block_end) {
+    // Unreachable: octet_cpu_has_avx512_vnni() is 0 here, and callers check it first.
+    (void)g; (void)x; (void)block_begin; (void)block_end;
+    __builtin_trap();
 }
 
 void octet_i8_depthwise_avx512(const int32_t *plane, ptrdiff_t row_step, const ptrdiff_t *offsets,

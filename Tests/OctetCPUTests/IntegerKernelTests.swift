@@ -220,6 +220,12 @@ struct IntegerKernelTests {
                   epilogue: .u8ReluPerTensor, seed: 34),
         DenseCase(name: "dense [40, 33] x [33, 9] saturating", inputShape: [40, 33], channels: 9, input: .i8,
                   inputZero: 0, epilogue: .saturate, seed: 35),
+        DenseCase(name: "dense [1, 1281] x [1281, 1000] int32, odd depth steps", inputShape: [1, 1281], channels: 1000,
+                  epilogue: .int32, seed: 36),
+        DenseCase(name: "dense [1, 9] x [9, 300] i8, dequantize, ragged last block", inputShape: [1, 9], channels: 300,
+                  input: .i8, inputZero: -3, epilogue: .dequantize, seed: 37),
+        DenseCase(name: "dense [1, 1, 2048] x [2048, 1000] per-channel", inputShape: [1, 1, 2048], channels: 1000,
+                  seed: 38),
     ]
 
     @Test("Dense layers match the oracle bit for bit on every path, 1 and 2 threads", arguments: denseCases)

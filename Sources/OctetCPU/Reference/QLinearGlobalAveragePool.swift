@@ -13,12 +13,21 @@ enum QLinearGlobalAveragePool {
         guard size > 0 else { throw ctx.error("input has shape \(x.shape): an empty plane has no mean") }
         let rule = QLinearRules.GlobalAveragePool(x: (px.scale, px.zeroPoint), y: (py.scale, py.zeroPoint), count: size,
                                                   bounds: Requantize.bounds(outZero.dtype))
-        let values = try IntegerOperands.integers(x, "input", ctx)
-        var out = [Int32](repeating: 0, count: planes)
-        for p in 0..<planes {
-            var sum: Int32 = 0
-            for i in 0..<size { sum &+= values[p * size + i] }
-            out[p] = rule.apply(sum: sum)
+        // Summed straight from the stored bytes: no widened copy of the whole input.
+        func means<T: FixedWidthInteger>(_ values: [T]) -> [Int32] {
+            values.withUnsafeBufferPointer { v in
+                (0..<planes).map { p in
+                    var sum: Int32 = 0
+                    for i in p * size..<(p + 1) * size { sum &+= Int32(v[i]) }
+                    return rule.apply(sum: sum)
+                }
+            }
+        }
+        let out: [Int32]
+        switch x.storage {
+        case .i8(let v): out = means(v)
+        case .u8(let v): out = means(v)
+        default: throw ctx.unsupported("input is \(x.dtype); int8 and uint8 are supported")
         }
         let shape = Array(x.shape.prefix(2)) + Array(repeating: 1, count: x.rank - 2)
         return outZero.dtype == .u8 ? Tensor(shape: shape, uint8s: out.map { UInt8($0) })

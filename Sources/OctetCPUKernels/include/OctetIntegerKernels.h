@@ -63,6 +63,11 @@ void octet_i8gemm_avx2(const OctetI8GEMM *g, ptrdiff_t block_begin, ptrdiff_t bl
 void octet_i8gemm_avx512vnni(const OctetI8GEMM *g, ptrdiff_t block_begin, ptrdiff_t block_end,
                              ptrdiff_t group_begin, ptrdiff_t group_end);
 
+/// One column (a matrix-vector product) of `g`, rows of 8-row blocks [block_begin, block_end): g->b is
+/// ignored; `x` holds the depth4 * 4 activation bytes (already flipped to uint8, zero past the depth) and
+/// the results go to element `row` of g->c (ldc is unused). AVX-512 VNNI only.
+void octet_i8gemv_avx512vnni(const OctetI8GEMM *g, const uint8_t *x, ptrdiff_t block_begin, ptrdiff_t block_end);
+
 /// Packs columns [group_begin * 16, group_end * 16) of B = x (rows = depth, row stride `row_stride` bytes,
 /// `columns` valid columns) into OctetI8GEMM's B layout at `packed` (which points at group 0). Each byte is
 /// xor'ed with `flip` (0x80 turns int8 into uint8 + 128); columns past `columns` and rows past `depth`

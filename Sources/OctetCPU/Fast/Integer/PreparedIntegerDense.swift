@@ -49,6 +49,9 @@ public struct PreparedIntegerDense: Sendable {
         let flip: UInt8 = inputType == .i8 ? 0x80 : 0
         let isa = IntegerKernelISA.current
         let groups = (m + 15) / 16
+        if m == 1 && isa == .avx512vnni {
+            return epilogue.makeOutput(shape: outShape, count: channels) { out in vector(input, flip: flip, out, threads) }
+        }
         return epilogue.makeOutput(shape: outShape, count: m * channels) { out in
             // The GEMM writes [N][M]; with one input row that is already [M][N].
             let target = m == 1 ? out : UnsafeMutableRawPointer.allocate(byteCount: m * channels * size, alignment: 64)
@@ -77,6 +80,35 @@ public struct PreparedIntegerDense: Sendable {
                 for n in 0..<channels {
                     for row in 0..<m {
                         (out + (row * channels + n) * size).copyMemory(from: target + (n * m + row) * size, byteCount: size)
+                    }
+                }
+            }
+        }
+    }
+
+    /// One input row on AVX-512 VNNI: a matrix-vector product, the blocks of 8 output channels split over
+    /// the threads, instead of a GEMM whose 16-column tiles would hold one column.
+    private func vector(_ input: Tensor, flip: UInt8, _ out: UnsafeMutableRawPointer, _ threads: Int) {
+        let (depth, blocks) = (weights.depth, weights.blocks)
+        let x = UnsafeMutablePointer<UInt8>.allocate(capacity: weights.depth4 * 4)
+        defer { x.deallocate() }
+        x.initialize(repeating: 0, count: weights.depth4 * 4)
+        _ = input.withInt8Bytes { source in
+            for k in 0..<depth { x[k] = source[k] ^ flip }
+        }
+        weights.packed.withUnsafeBufferPointer { a in
+            bias.withUnsafeBufferPointer { bias in
+                epilogue.scales.withUnsafeBufferPointer { s in
+                    var gemm = OctetI8GEMM(
+                        a: a.baseAddress, a_pairs: nil, b: nil, rows: weights.rows, columns: 1,
+                        depth4: weights.depth4, c: out, ldc: 1,
+                        epilogue: epilogue.c(bias: bias.baseAddress!, scales: s.baseAddress, first: 0))
+                    withUnsafePointer(to: &gemm) { g in
+                        // Small products are not worth waking the workers.
+                        let parts = max(1, min(threads, blocks / 16))
+                        parallelFor(parts, threads: parts) { t in
+                            octet_i8gemv_avx512vnni(g, x, blocks * t / parts, blocks * (t + 1) / parts)
+                        }
                     }
                 }
             }
