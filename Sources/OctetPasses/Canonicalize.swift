@@ -1,6 +1,7 @@
 import OctetIR
 
-/// The standard clean-up after import: fold constants and shape subgraphs, fold BatchNorm, drop dead code.
+/// The standard clean-up after import: fold constants and shape subgraphs, fold BatchNorm and zero Pads into
+/// the convolutions after them, drop dead code.
 ///
 /// Constant folding runs first so BatchNorm parameters held in `Constant` nodes become initializers, and dead
 /// code goes before BatchNorm folding so a convolution read only by dead nodes still folds. The result has
@@ -13,7 +14,8 @@ public struct Canonicalize: GraphPass {
 
     public func run(_ graph: Graph) throws -> Graph {
         let passes: [any GraphPass] = [
-            ConstantFolding(evaluator: evaluator), DeadCodeElimination(), BatchNormFolding(), DeadCodeElimination(),
+            ConstantFolding(evaluator: evaluator), DeadCodeElimination(), BatchNormFolding(), PadFolding(),
+            DeadCodeElimination(),
         ]
         var g = graph
         for pass in passes { g = try pass.run(g) }

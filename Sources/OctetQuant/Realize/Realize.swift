@@ -46,7 +46,8 @@ public enum Realize {
         }
         out.nodes = nodes
         out.valueInfo = [:]
-        let lowered = try DeadCodeElimination().run(out).inferringShapes()
+        // A Pad with the zero point before an integer convolution is more of its padding.
+        let lowered = try PadFolding().run(DeadCodeElimination().run(out)).inferringShapes()
         try lowered.verify()
         let report = RealizeReport(original: hoisted, lowerings: lowerings, replacedBy: replacedBy, refusals: refusals,
                                    lowered: lowered)
