@@ -210,6 +210,17 @@ import Testing
         #expect(a == b)
     }
 
+    /// An Add whose sum the model also reads as float stays float, without a warning: that is the model's
+    /// choice, not a group that failed.
+    @Test func floatResultIsNoWarning() throws {
+        var qdq = try Self.quantized(Self.network())
+        qdq.outputs.append(ValueInfo(name: "s", dtype: nil, shape: nil))
+        let realized = try Realize.run(qdq)
+        let add = try #require(realized.report.entries.first { $0.node == "add" })
+        #expect(add.integer == nil && add.reason?.contains("graph output") == true)
+        #expect(realized.report.warnings.isEmpty, "\(realized.report.warnings)")
+    }
+
     @Test func floatGraphIsUnchanged() throws {
         let graph = Self.network()
         #expect(!Realize.isQuantized(graph))

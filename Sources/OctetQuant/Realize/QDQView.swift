@@ -132,11 +132,12 @@ struct QDQView {
     /// The one QuantizeLinear reading `value` (constant parameters; per tensor, or per channel along axis 1
     /// when `perChannel` says the reader folds a scale per channel), or why there is none.
     func soleQuantize(of value: String, perChannel: Bool = false) -> Result<Quantize, RealizeRefusal> {
-        guard !outputs.contains(value) else { return .failure("\"\(value)\" is a graph output") }
+        // A result read as float is the model's choice, not a group that failed: no warning.
+        guard !outputs.contains(value) else { return .failure(RealizeRefusal("\"\(value)\" is a graph output", notQuantized: true)) }
         let r = readers[value] ?? []
         guard r.count == 1, case .quantizeLinear = graph.nodes[r[0]].op else {
-            return .failure(r.count > 1 ? "\"\(value)\" has \(r.count) readers, not one QuantizeLinear"
-                : "\"\(value)\" is not read by a QuantizeLinear")
+            return .failure(RealizeRefusal(r.count > 1 ? "\"\(value)\" has \(r.count) readers, not one QuantizeLinear"
+                : "\"\(value)\" is not read by a QuantizeLinear", notQuantized: true))
         }
         let q = graph.nodes[r[0]]
         guard let s = q.input(1), let scale = constants[s], case .f32(let scales) = scale.storage, !scales.isEmpty else {
