@@ -7,26 +7,12 @@ import OctetIR
 enum IntegerConv {
     static func run(_ attributes: ConvAttributes, _ ctx: KernelContext) throws -> Tensor {
         let x = try ctx.input(0), w = try ctx.input(1)
-        guard (3...5).contains(x.rank) else {
-            throw ctx.unsupported("input has shape \(x.shape); ConvInteger handles 1 to 3 spatial axes")
-        }
-        guard w.rank == x.rank else { throw ctx.error("weight has shape \(w.shape) for input \(x.shape)") }
-        let batch = x.shape[0], channels = x.shape[1], outChannels = w.shape[0], groupChannels = w.shape[1]
-        let group = attributes.group
-        guard group >= 1, groupChannels * group == channels, outChannels % group == 0 else {
-            throw ctx.error("weight \(w.shape) with group \(group) does not fit input channels \(channels)")
-        }
-        let kernel = Array(w.shape[2...])
-        if let k = attributes.kernelShape, k != kernel {
-            throw ctx.attributeError("kernel_shape \(k) differs from the weight's \(kernel)")
-        }
-        let axes = WindowGeometry.padded3(try WindowGeometry.axes(
-            input: Array(x.shape[2...]), kernel: kernel, strides: attributes.strides,
-            dilations: attributes.dilations, pads: attributes.pads, autoPad: attributes.autoPad,
-            ceilMode: false, ctx))
+        let window = try ConvolutionWindow(input: x, weight: w, attributes: attributes, ctx)
+        let (batch, channels, outChannels) = (window.batch, window.channels, window.outChannels)
+        let (groupChannels, group, axes) = (window.groupChannels, window.group, window.axes)
         let operands = try IntegerOperands(ctx, data: 0, weight: 1, bias: 2, dataZero: 3, weightZero: 4,
                                            outputChannels: outChannels)
-        let outShape = [batch, outChannels] + axes.suffix(x.rank - 2).map(\.output)
+        let outShape = window.outShape
         let (ad, ah, aw) = (axes[0], axes[1], axes[2])
         let inPlane = ad.input * ah.input * aw.input, outPlane = ad.output * ah.output * aw.output
         let perGroup = outChannels / group
