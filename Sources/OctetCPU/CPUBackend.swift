@@ -71,8 +71,11 @@ public struct CPUBackend: Backend, NodeEvaluator {
                 return .unsupported(reason: "DequantizeLinear from \(t) (int8, uint8 and int32 only)")
             }
             return .supported
-        case .convInteger(let a): return a.kernelShape.map { $0.count <= 3 } ?? true ? .supported
-            : .unsupported(reason: "ConvInteger with \(a.kernelShape!.count) spatial axes (the CPU handles 1 to 3)")
+        case .convInteger(let a):
+            if let k = a.kernelShape, k.count > 3 {
+                return .unsupported(reason: "ConvInteger with \(k.count) spatial axes (the CPU handles 1 to 3)")
+            }
+            return .supported
         case .matMulInteger, .requantize, .qlinearAdd, .qlinearGlobalAveragePool:
             return .supported
         case .dynamicQuantizeLinear:

@@ -103,8 +103,8 @@ struct ComputeLowering {
             let ratios = (0..<count).map { c in
                 Requantize.ratio(inputScale: inputScale(c), weightScale: weightScale(c), outputScale: q.scales[q.isPerTensor ? 0 : c])
             }
-            guard ratios.allSatisfy({ $0.isFinite && $0 > 0 }) else {
-                throw "\"\(node.name)\": the requantize ratio \(ratios.first { !($0.isFinite && $0 > 0) }!) is not a positive finite number"
+            if let bad = ratios.first(where: { !($0.isFinite && $0 > 0) }) {
+                throw "\"\(node.name)\": the requantize ratio \(bad) is not a positive finite number"
             }
             let ratioName = names.make(node.name + "_ratio")
             lowering.initializers[ratioName] = ratios.count == 1 ? .scalar(ratios[0]) : Tensor(shape: [ratios.count], floats: ratios)

@@ -43,15 +43,13 @@ struct QuantizedTail {
 
     /// The tail after `value`, or why there is none: nil when `value` is read as float (no QuantizeLinear).
     static func after(_ value: String, in view: QDQView, perChannel: Bool = false) -> Result<QuantizedTail, RealizeRefusal> {
-        if case .success(let q) = view.soleQuantize(of: value, perChannel: perChannel) {
-            return .success(QuantizedTail(quantize: q, bounds: IntegerBounds(), activation: nil))
+        // A QuantizeLinear right after the op, with no activation between.
+        let direct = view.soleQuantize(of: value, perChannel: perChannel).map {
+            QuantizedTail(quantize: $0, bounds: IntegerBounds(), activation: nil)
         }
+        if case .success = direct { return direct }
         guard let a = view.soleReader(value), view.graph.nodes[a].inputs.first == value,
-              let out = view.graph.nodes[a].outputs.first else {
-            return view.soleQuantize(of: value, perChannel: perChannel).map {
-                QuantizedTail(quantize: $0, bounds: IntegerBounds(), activation: nil)
-            }
-        }
+              let out = view.graph.nodes[a].outputs.first else { return direct }
         let node = view.graph.nodes[a]
         let range: (Float, Float)
         switch node.op {
@@ -67,9 +65,7 @@ struct QuantizedTail {
             }
             range = (lo, hi)
         default:
-            return view.soleQuantize(of: value, perChannel: perChannel).map {
-                QuantizedTail(quantize: $0, bounds: IntegerBounds(), activation: nil)
-            }
+            return direct
         }
         // Quantizing is monotone, so Q(clamp(x, lo, hi)) = clamp(Q(x), Q(lo), Q(hi)): the clamp moves into the
         // integer bounds exactly.
@@ -78,7 +74,8 @@ struct QuantizedTail {
             func bound(_ x: Float) -> Int32?? {
                 if x.isInfinite { return .some(nil) }
                 let values = Set(q.scales.indices.map { q.quantized(x, channel: $0) })
-                return values.count == 1 ? .some(values.first!) : nil
+                guard values.count == 1, let value = values.first else { return nil }
+                return .some(value)
             }
             guard let lower = bound(range.0), let upper = bound(range.1) else {
                 return .failure("\(node.op.onnxName) \"\(node.name)\" clamps to bounds that differ between channels")

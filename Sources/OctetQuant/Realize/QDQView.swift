@@ -84,11 +84,10 @@ struct QDQView {
         }
         let dq = graph.nodes[p]
         guard let data = dq.input(0), let scaleName = dq.input(1), let scale = constants[scaleName],
-              case .f32(let scales) = scale.storage else {
+              case .f32(let scales) = scale.storage, !scales.isEmpty else {
             return .failure("DequantizeLinear \"\(dq.name)\" has no constant float32 scale")
         }
-        guard scales.allSatisfy({ $0.isFinite && $0 > 0 }) else {
-            let bad = scales.first { !($0.isFinite && $0 > 0) }!
+        if let bad = scales.first(where: { !($0.isFinite && $0 > 0) }) {
             return .failure("DequantizeLinear \"\(dq.name)\" has scale \(bad), not a positive finite number")
         }
         var zeroPoint: Tensor?
@@ -154,12 +153,12 @@ struct QDQView {
         }
         let zeroPoint = q.input(2).flatMap { constants[$0] } ?? Tensor(shape: [], uint8s: [0])
         let zeros = Set(zeroPoint.int64Values())
-        guard q.input(2) == nil || q.input(2).flatMap({ constants[$0] }) != nil, zeros.count == 1,
+        guard q.input(2) == nil || q.input(2).flatMap({ constants[$0] }) != nil, zeros.count == 1, let zero = zeros.first,
               zeroPoint.count == 1 || zeroPoint.count == scales.count, zeroPoint.dtype == .i8 || zeroPoint.dtype == .u8 else {
             return .failure("QuantizeLinear \"\(q.name)\" has no constant int8 or uint8 zero point shared by its channels")
         }
         guard let output = q.outputs.first, !output.isEmpty else { return .failure("QuantizeLinear \"\(q.name)\" has no output") }
-        return .success(Quantize(node: r[0], output: output, scales: scales, dtype: zeroPoint.dtype, zero: Int32(zeros.first!)))
+        return .success(Quantize(node: r[0], output: output, scales: scales, dtype: zeroPoint.dtype, zero: Int32(zero)))
     }
 
     /// The only reader of `value`, when it has exactly one and `value` is not a graph output.

@@ -74,7 +74,7 @@ public struct RealizeReport: Sendable {
                 for e in run { counts[e.op, default: 0] += 1 }
                 let ops = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
                     .map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-                lines.append("integer  \(run.count) ops from \"\(run.first!.node)\" to \"\(run.last!.node)\": \(ops)")
+                lines.append("integer  \(run.count) ops from \"\(entries[k].node)\" to \"\(entries[end].node)\": \(ops)")
             } else {
                 for e in run { lines.append("float    \(e.op) \"\(e.node)\": \(e.reason ?? "")") }
             }

@@ -82,7 +82,11 @@ struct BenchCommand: Command {
         let inputs = try InputShapes.randomInputs(for: graph, batch: batch, explicit: shapes, file: path)
         let rows = try CPUBackend(threads: threads).profile(graph, inputs: inputs, runs: repeats)
         var groups: [String: (ms: Double, count: Int)] = [:]
-        for r in rows { groups["\(r.op) (\(r.kernel))", default: (0, 0)].ms += r.milliseconds; groups["\(r.op) (\(r.kernel))"]!.count += 1 }
+        for r in rows {
+            let key = "\(r.op) (\(r.kernel))"
+            let g = groups[key] ?? (0, 0)
+            groups[key] = (g.ms + r.milliseconds, g.count + 1)
+        }
         let total = rows.reduce(0) { $0 + $1.milliseconds }
         print("\nprofile: \(String(format: "%.3f", total)) ms per run, by op and kernel")
         for (key, g) in groups.sorted(by: { $0.value.ms > $1.value.ms }) where g.ms > 0.0005 {
