@@ -25,6 +25,12 @@ enum IntegerStep: Sendable {
                      soleReader: (String) -> Int?) -> Planned? {
         let node = graph.nodes[i]
         func constant(_ k: Int) -> Tensor? { node.input(k).flatMap { constants[$0] } }
+        /// A constant per-tensor scale and zero point at inputs `s` and `z` (the QLinear ops' parameters).
+        func scalar(_ s: Int, _ z: Int) -> (Float, Int32)? {
+            guard let scale = constant(s), scale.count == 1, case .f32(let v) = scale.storage, v[0].isFinite, v[0] > 0,
+                  let zp = constant(z), zp.count == 1, zp.dtype == .i8 || zp.dtype == .u8 else { return nil }
+            return (v[0], Int32(zp.int64Values()[0]))
+        }
         switch node.op {
         case .convInteger(let a):
             guard let w = constant(1), let operands = IntegerOperandsPlan(node, constants: constants, dtype: dtype),
@@ -62,20 +68,10 @@ enum IntegerStep: Sendable {
                   let q = FastQuantize(scale: scale, zeroPoint: constant(2)) else { return nil }
             return Planned(step: .quantize(q))
         case .qlinearAdd(let bounds):
-            func scalar(_ s: Int, _ z: Int) -> (Float, Int32)? {
-                guard let scale = constant(s), scale.count == 1, case .f32(let v) = scale.storage, v[0].isFinite, v[0] > 0,
-                      let zp = constant(z), zp.count == 1, zp.dtype == .i8 || zp.dtype == .u8 else { return nil }
-                return (v[0], Int32(zp.int64Values()[0]))
-            }
             guard let a = scalar(1, 2), let b = scalar(4, 5), let y = scalar(6, 7), let out = constant(7) else { return nil }
             let rule = QLinearRules.Add(a: a, b: b, y: y, bounds: Requantize.bounds(out.dtype, bounds), signed: out.dtype == .i8)
             return Planned(step: .add(FastQLinearAdd(rule: rule, output: out.dtype)))
         case .qlinearGlobalAveragePool:
-            func scalar(_ s: Int, _ z: Int) -> (Float, Int32)? {
-                guard let scale = constant(s), scale.count == 1, case .f32(let v) = scale.storage, v[0].isFinite, v[0] > 0,
-                      let zp = constant(z), zp.count == 1, zp.dtype == .i8 || zp.dtype == .u8 else { return nil }
-                return (v[0], Int32(zp.int64Values()[0]))
-            }
             guard let x = scalar(1, 2), let y = scalar(3, 4), let out = constant(4) else { return nil }
             return Planned(step: .globalAveragePool(FastQLinearGlobalAveragePool(x: x, y: y, output: out.dtype)))
         default:
