@@ -17,14 +17,30 @@ void octet_i8_pack_rows(const uint8_t *x, ptrdiff_t row_stride, ptrdiff_t depth,
         for (ptrdiff_t kg = 0; kg < depth4; kg++, out += 64) {
             const ptrdiff_t k0 = kg * 4;
 #if defined(__SSE2__)
-            if (p0 + 16 <= columns && k0 + 4 <= depth) {
+            if (k0 + 4 <= depth) {
                 // A 4 x 16 byte transpose: interleave rows pairwise by bytes, then the pairs by 16-bit words.
+                // A last, partial group (49 columns of a 7x7 plane) is read through a copy holding `fill`
+                // past the columns, so the narrow late layers avoid the byte loop below.
                 const __m128i f = _mm_set1_epi8((char)flip);
                 const uint8_t *src = x + k0 * row_stride + p0;
-                __m128i r0 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)src), f);
-                __m128i r1 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(src + row_stride)), f);
-                __m128i r2 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(src + 2 * row_stride)), f);
-                __m128i r3 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(src + 3 * row_stride)), f);
+                __m128i r0, r1, r2, r3;
+                if (p0 + 16 <= columns) {
+                    r0 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)src), f);
+                    r1 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(src + row_stride)), f);
+                    r2 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(src + 2 * row_stride)), f);
+                    r3 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(src + 3 * row_stride)), f);
+                } else {
+                    const ptrdiff_t n = columns - p0 > 0 ? columns - p0 : 0;
+                    uint8_t rows[4][16];
+                    for (int q = 0; q < 4; q++) {
+                        memset(rows[q], fill ^ flip, 16);
+                        memcpy(rows[q], src + q * row_stride, (size_t)n);
+                    }
+                    r0 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)rows[0]), f);
+                    r1 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)rows[1]), f);
+                    r2 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)rows[2]), f);
+                    r3 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)rows[3]), f);
+                }
                 __m128i t0 = _mm_unpacklo_epi8(r0, r1), t1 = _mm_unpackhi_epi8(r0, r1);
                 __m128i t2 = _mm_unpacklo_epi8(r2, r3), t3 = _mm_unpackhi_epi8(r2, r3);
                 _mm_storeu_si128((__m128i *)out, _mm_unpacklo_epi16(t0, t2));
