@@ -408,6 +408,75 @@ VNNI void octet_i8_depthwise3x3_avx512(const uint8_t *x, int is_signed, int32_t 
 #undef DW3X3
 }
 
+// Stride-2 3x3 depthwise for narrow planes (the 14- and 7-wide outputs of late layers), where a 32-column
+// step of the wide kernel would be mostly idle: the padded input is split by row and column parity into
+// four sub-planes with rows of `sub_width` (8 or 16) int16, so output rows oy and oy + 1 read adjacent
+// sub-rows and one load covers 32 / sub_width output rows. Taps pair as in the wide stride-2 kernel.
+VNNI INLINE void depthwise3x3s2_narrow(const int16_t *plane, ptrdiff_t sub_width, ptrdiff_t sub_count,
+                                       const int32_t *weights, const ChannelEpilogue *ce, void *c, ptrdiff_t offset,
+                                       ptrdiff_t out_height, ptrdiff_t out_width, const int kind) {
+    __m512i pair[3], single[3];
+    for (int ky = 0; ky < 3; ky++) {
+        pair[ky] = _mm512_set1_epi32((int32_t)((uint32_t)(uint16_t)weights[ky * 3] |
+                                               (uint32_t)(uint16_t)weights[ky * 3 + 2] << 16));
+        single[ky] = _mm512_set1_epi32((int32_t)(uint16_t)weights[ky * 3 + 1]);
+    }
+    const __m512i low = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const __m512i high = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    // Lanes of a 16-output half that hold real columns: one row of 16, or two rows of 8.
+    const __mmask16 row = (__mmask16)((1u << out_width) - 1);
+    const __mmask16 valid = sub_width == 16 ? row : (__mmask16)(row | row << 8);
+    const ptrdiff_t rows_per_half = 16 / sub_width, step = 2 * rows_per_half;
+    for (ptrdiff_t oy = 0; oy < out_height; oy += step) {
+        __m512i even = _mm512_setzero_si512(), odd = _mm512_setzero_si512();
+        for (int ky = 0; ky < 3; ky++) {
+            // Padded input row 2 * oy + ky: row parity ky & 1, sub-row oy + ky / 2.
+            const int16_t *e = plane + (ky & 1) * 2 * sub_count + (oy + ky / 2) * sub_width;
+            const int16_t *o = e + sub_count;
+            even = _mm512_dpwssd_epi32(even, _mm512_loadu_si512(e), pair[ky]);
+            even = _mm512_dpwssd_epi32(even, _mm512_loadu_si512(o), single[ky]);
+            odd = _mm512_dpwssd_epi32(odd, _mm512_loadu_si512(e + 1), pair[ky]);
+            odd = _mm512_dpwssd_epi32(odd, _mm512_loadu_si512(o + 1), single[ky]);
+        }
+        const __m512i halves[2] = {_mm512_permutex2var_epi32(even, low, odd), _mm512_permutex2var_epi32(even, high, odd)};
+        for (int h = 0; h < 2; h++) {
+            const ptrdiff_t first = oy + h * rows_per_half;
+            if (first >= out_height) break;
+            const ptrdiff_t rows = out_height - first < rows_per_half ? out_height - first : rows_per_half;
+            const __mmask16 keep = rows == rows_per_half ? valid : row;
+            // Output rows are contiguous in c: drop the idle lanes between them.
+            const __m512i packed = _mm512_maskz_compress_epi32(keep, halves[h]);
+            store_channel(ce, kind, packed, c, offset + first * out_width, mask_for(rows * out_width));
+        }
+    }
+}
+
+VNNI void octet_i8_depthwise3x3s2_narrow_avx512(const uint8_t *x, int is_signed, int32_t zero, ptrdiff_t height,
+                                                ptrdiff_t width, ptrdiff_t pad_top, ptrdiff_t pad_left,
+                                                int16_t *plane, ptrdiff_t sub_width, ptrdiff_t sub_rows,
+                                                const int32_t *weights, ptrdiff_t channel, void *c, ptrdiff_t offset,
+                                                ptrdiff_t out_height, ptrdiff_t out_width,
+                                                const OctetIntEpilogue *epilogue) {
+    const ptrdiff_t sub_count = sub_rows * sub_width;
+    for (ptrdiff_t y = 0; y < height; y++) {
+        const ptrdiff_t r = y + pad_top;
+        int16_t *target = plane + (r & 1) * 2 * sub_count + (r >> 1) * sub_width;
+        if (is_signed) fill_row16(target, x + y * width, width, pad_left, 2, sub_count, 1, zero);
+        else fill_row16(target, x + y * width, width, pad_left, 2, sub_count, 0, zero);
+    }
+    const int kind = epilogue->kind;
+    const ChannelEpilogue ce = channel_epilogue(epilogue, kind, channel);
+    if (kind == OCTET_INT_OUT_8BIT)
+        depthwise3x3s2_narrow(plane, sub_width, sub_count, weights, &ce, c, offset, out_height, out_width,
+                              OCTET_INT_OUT_8BIT);
+    else if (kind == OCTET_INT_OUT_F32)
+        depthwise3x3s2_narrow(plane, sub_width, sub_count, weights, &ce, c, offset, out_height, out_width,
+                              OCTET_INT_OUT_F32);
+    else
+        depthwise3x3s2_narrow(plane, sub_width, sub_count, weights, &ce, c, offset, out_height, out_width,
+                              OCTET_INT_OUT_I32);
+}
+
 #else
 
 void octet_i8gemm_avx512vnni(const OctetI8GEMM *g, ptrdiff_t block_begin, ptrdiff_t block_end,
@@ -433,6 +502,18 @@ void octet_i8_phase_plane_avx512(const uint8_t *x, int is_signed, int32_t zero, 
                                  ptrdiff_t width, ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t stride_x,
                                  ptrdiff_t phase_width, int32_t *plane) {
     octet_i8_phase_plane(x, is_signed, zero, height, width, pad_top, pad_left, stride_x, phase_width, plane);
+}
+
+void octet_i8_depthwise3x3s2_narrow_avx512(const uint8_t *x, int is_signed, int32_t zero, ptrdiff_t height,
+                                           ptrdiff_t width, ptrdiff_t pad_top, ptrdiff_t pad_left, int16_t *plane,
+                                           ptrdiff_t sub_width, ptrdiff_t sub_rows, const int32_t *weights,
+                                           ptrdiff_t channel, void *c, ptrdiff_t offset, ptrdiff_t out_height,
+                                           ptrdiff_t out_width, const OctetIntEpilogue *epilogue) {
+    // Unreachable: octet_cpu_has_avx512_vnni() is 0 here, and callers check it first.
+    (void)x; (void)is_signed; (void)zero; (void)height; (void)width; (void)pad_top; (void)pad_left; (void)plane;
+    (void)sub_width; (void)sub_rows; (void)weights; (void)channel; (void)c; (void)offset; (void)out_height;
+    (void)out_width; (void)epilogue;
+    __builtin_trap();
 }
 
 void octet_i8_depthwise3x3_avx512(const uint8_t *x, int is_signed, int32_t zero, ptrdiff_t height,

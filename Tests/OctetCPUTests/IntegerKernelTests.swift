@@ -46,6 +46,8 @@ struct IntegerConvCase: Sendable, CustomStringConvertible {
     var weightZero: [Int32] = [0]
     var epilogue: EpilogueChoice = .i8PerChannel
     var seed: UInt64 = 1
+    /// For depthwise cases: the AVX-512 kernel variant that must run it.
+    var avx512Variant: String? = nil
 
     var description: String { name }
 
@@ -141,13 +143,15 @@ struct IntegerKernelTests {
         IntegerConvCase(name: "depthwise 3x3 s2 batch 2 i8", batch: 2, inChannels: 16, height: 15, width: 17, outChannels: 16,
                  kernel: 3, stride: 2, group: 16, pads: [1, 1, 1, 1], input: .i8, inputZero: -2, seed: 22),
         IntegerConvCase(name: "depthwise 5x5 s1 dequantize", inChannels: 7, height: 9, width: 35, outChannels: 7, kernel: 5,
-                 group: 7, pads: [2, 2, 2, 2], epilogue: .dequantize, seed: 23),
+                 group: 7, pads: [2, 2, 2, 2], epilogue: .dequantize, seed: 23,
+                 avx512Variant: "general"),
         IntegerConvCase(name: "depthwise 5x5 s2 int32", inChannels: 5, height: 14, width: 14, outChannels: 5, kernel: 5,
                  stride: 2, group: 5, pads: [2, 2, 2, 2], epilogue: .int32, seed: 24),
         IntegerConvCase(name: "depthwise 3x3 valid dilation 2", inChannels: 4, height: 12, width: 12, outChannels: 4,
                  kernel: 3, dilation: 2, group: 4, seed: 25),
         IntegerConvCase(name: "depthwise 3x3 s2 i8 width 71", inChannels: 3, height: 5, width: 71, outChannels: 3,
-                 kernel: 3, stride: 2, group: 3, pads: [1, 1, 1, 1], input: .i8, inputZero: 11, seed: 27),
+                 kernel: 3, stride: 2, group: 3, pads: [1, 1, 1, 1], input: .i8, inputZero: 11, seed: 27,
+                 avx512Variant: "paired taps"),
         IntegerConvCase(name: "depthwise 3x3 s2 u8 width 66 even pad", inChannels: 3, height: 6, width: 66,
                  outChannels: 3, kernel: 3, stride: 2, group: 3, pads: [2, 2, 2, 2], inputZero: 200, seed: 28),
         IntegerConvCase(name: "depthwise 3x3 s1 i8 width 70 int32", inChannels: 3, height: 4, width: 70,
@@ -157,7 +161,8 @@ struct IntegerKernelTests {
                  outChannels: 5, kernel: 3, group: 5, inputZero: 250, weightType: .u8, weightZero: [7],
                  epilogue: .dequantize, seed: 30),
         IntegerConvCase(name: "depthwise 3x3 s1 narrow 14x14 batch 2", batch: 2, inChannels: 6, height: 14, width: 14,
-                 outChannels: 6, kernel: 3, group: 6, pads: [1, 1, 1, 1], input: .i8, inputZero: 4, seed: 36),
+                 outChannels: 6, kernel: 3, group: 6, pads: [1, 1, 1, 1], input: .i8, inputZero: 4, seed: 36,
+                 avx512Variant: "paired taps"),
         IntegerConvCase(name: "depthwise 3x3 s2 width 50 uneven pads dequantize", inChannels: 4, height: 7, width: 50,
                  outChannels: 4, kernel: 3, stride: 2, group: 4, pads: [0, 1, 1, 0], inputZero: 128,
                  epilogue: .dequantize, seed: 37),
@@ -168,6 +173,24 @@ struct IntegerKernelTests {
                  outChannels: 3, kernel: 3, group: 3, epilogue: .dequantize, seed: 39),
         IntegerConvCase(name: "depthwise 3x3 width 40 saturating", inChannels: 8, height: 6, width: 40, outChannels: 8,
                  kernel: 3, group: 8, pads: [1, 1, 1, 1], epilogue: .saturate, seed: 26),
+        IntegerConvCase(name: "depthwise 3x3 s2 28x28 -> 14 narrow i8", inChannels: 5, height: 28, width: 28,
+                 outChannels: 5, kernel: 3, stride: 2, group: 5, pads: [1, 1, 1, 1], input: .i8, inputZero: -5,
+                 seed: 40, avx512Variant: "narrow stride 2, rows of 16"),
+        IntegerConvCase(name: "depthwise 3x3 s2 14x14 -> 7 narrow batch 2 relu", batch: 2, inChannels: 6, height: 14,
+                 width: 14, outChannels: 6, kernel: 3, stride: 2, group: 6, pads: [1, 1, 1, 1], inputZero: 40,
+                 epilogue: .u8ReluPerTensor, seed: 41, avx512Variant: "narrow stride 2, rows of 8"),
+        IntegerConvCase(name: "depthwise 3x3 s2 13x15 -> 6x7 valid dequantize", inChannels: 3, height: 13, width: 15,
+                 outChannels: 3, kernel: 3, stride: 2, group: 3, inputZero: 250, epilogue: .dequantize, seed: 42,
+                 avx512Variant: "narrow stride 2, rows of 8"),
+        IntegerConvCase(name: "depthwise 3x3 s2 9x29 uneven pads int32", inChannels: 4, height: 9, width: 29,
+                 outChannels: 4, kernel: 3, stride: 2, group: 4, pads: [0, 1, 2, 2], input: .i8, inputZero: 100,
+                 epilogue: .int32, seed: 43, avx512Variant: "narrow stride 2, rows of 16"),
+        IntegerConvCase(name: "depthwise 3x3 s2 3x3 pad 1 -> 2x2 saturating", inChannels: 7, height: 3, width: 3,
+                 outChannels: 7, kernel: 3, stride: 2, group: 7, pads: [1, 1, 1, 1], epilogue: .saturate, seed: 44,
+                 avx512Variant: "narrow stride 2, rows of 8"),
+        IntegerConvCase(name: "depthwise 3x3 s2 16x32 -> 16 wide", inChannels: 3, height: 16, width: 32,
+                 outChannels: 3, kernel: 3, stride: 2, group: 3, pads: [1, 1, 1, 1], seed: 45,
+                 avx512Variant: "general"),
     ]
 
     @Test("GEMM convolutions match the oracle bit for bit on every path, 1 and 2 threads", arguments: gemmCases)
@@ -191,6 +214,9 @@ struct IntegerKernelTests {
         let prepared = try #require(f.prepared)
         #expect(prepared.isDepthwise)
         forEachIntegerISA { isa in
+            if isa == .avx512vnni, let variant = c.avx512Variant {
+                #expect(prepared.depthwiseVariant(inputShape: f.input.shape, isa: isa) == variant)
+            }
             for threads in [1, 2] {
                 _ = prepared.run(poisoned(f.input), threads: threads)
                 let problem = IntegerOracle.mismatch(prepared.run(f.input, threads: threads), f.expected)

@@ -131,6 +131,17 @@ void octet_i8_depthwise3x3_avx512(const uint8_t *x, int is_signed, int32_t zero,
                                   void *c, ptrdiff_t offset, ptrdiff_t out_height, ptrdiff_t out_width,
                                   const OctetIntEpilogue *epilogue);
 
+/// The stride-2 3x3 depthwise of octet_i8_depthwise3x3_avx512 for narrow planes: out_width < sub_width
+/// (8 or 16) and width + pad_left <= 2 * sub_width. `plane` holds four sub-planes of sub_rows rows of
+/// sub_width int16 (padded rows and columns split by parity: row parity, then column parity), zero where
+/// no input value lands; sub_rows must reach out_height rounded up to 32 / sub_width rows, plus 2, and
+/// (height + pad_top + 1) / 2. Only call when octet_cpu_has_avx512_vnni() is 1.
+void octet_i8_depthwise3x3s2_narrow_avx512(const uint8_t *x, int is_signed, int32_t zero, ptrdiff_t height,
+                                           ptrdiff_t width, ptrdiff_t pad_top, ptrdiff_t pad_left, int16_t *plane,
+                                           ptrdiff_t sub_width, ptrdiff_t sub_rows, const int32_t *weights,
+                                           ptrdiff_t channel, void *c, ptrdiff_t offset, ptrdiff_t out_height,
+                                           ptrdiff_t out_width, const OctetIntEpilogue *epilogue);
+
 #ifdef __cplusplus
 }
 #endif

@@ -12,14 +12,45 @@ struct IntegerDepthwiseWeights: Sendable {
 /// column phase (column `x` goes to phase `x mod strideX` at `x / strideX`), so every tap of every output
 /// row is a contiguous vector load, as in the float DepthwiseConv.
 enum IntegerDepthwise {
+    /// Which kernel runs a depthwise convolution (tests check that each one ran).
+    enum Variant: Equatable, CustomStringConvertible {
+        /// Any size, stride, dilation: an int32 plane, one tap per vpdpwssd (and the AVX2 and portable paths).
+        case general
+        /// 3x3, stride 1 or 2, rows wider than 16 (or stride-1 rows up to 14): an int16 plane, two taps per
+        /// vpdpwssd.
+        case pairedTaps
+        /// 3x3 stride 2 with rows of 14 or 7 outputs: parity sub-planes, several output rows per vector.
+        case narrowStride2(subWidth: Int)
+
+        var description: String {
+            switch self {
+            case .general: "general"
+            case .pairedTaps: "paired taps"
+            case .narrowStride2(let w): "narrow stride 2, rows of \(w)"
+            }
+        }
+    }
+
+    static func variant(_ g: ConvGeometry, isa: IntegerKernelISA) -> Variant {
+        guard isa == .avx512vnni, g.kernelHeight == 3, g.kernelWidth == 3, g.strideY == g.strideX, g.strideX <= 2,
+              g.dilationY == 1, g.dilationX == 1 else { return .general }
+        if let subWidth = narrowStride2SubWidth(g) { return .narrowStride2(subWidth: subWidth) }
+        return g.outWidth > 16 || narrow3x3(g) ? .pairedTaps : .general
+    }
+
     static func run(_ g: ConvGeometry, input: UnsafePointer<UInt8>, signed: Bool, zeroPoint: Int32,
                     weights: IntegerDepthwiseWeights, epilogue: OctetIntEpilogue,
                     output: UnsafeMutableRawPointer, isa: IntegerKernelISA, threads: Int) {
-        if isa == .avx512vnni, g.kernelHeight == 3, g.kernelWidth == 3, g.strideY == g.strideX, g.strideX <= 2,
-           g.dilationY == 1, g.dilationX == 1, g.outWidth > 16 || narrow3x3(g) {
+        switch variant(g, isa: isa) {
+        case .narrowStride2(let subWidth):
+            runNarrowStride2(g, subWidth: subWidth, input: input, signed: signed, zeroPoint: zeroPoint,
+                             weights: weights, epilogue: epilogue, output: output, threads: threads)
+            return
+        case .pairedTaps:
             run3x3(g, input: input, signed: signed, zeroPoint: zeroPoint, weights: weights, epilogue: epilogue,
                    output: output, threads: threads)
             return
+        case .general: break
         }
         let (sx, kw) = (g.strideX, g.kernelWidth)
         let rows = max(g.height + g.padTop, (g.outHeight - 1) * g.strideY + (g.kernelHeight - 1) * g.dilationY + 1)
@@ -92,6 +123,40 @@ enum IntegerDepthwise {
                 }
             }
         }
+    }
+
+    /// Stride-2 3x3 on narrow planes (14 or 7 outputs wide): four parity sub-planes with rows of 8 or 16.
+    private static func runNarrowStride2(_ g: ConvGeometry, subWidth: Int, input: UnsafePointer<UInt8>, signed: Bool,
+                                         zeroPoint: Int32, weights: IntegerDepthwiseWeights,
+                                         epilogue: OctetIntEpilogue, output: UnsafeMutableRawPointer, threads: Int) {
+        let step = 32 / subWidth
+        let subRows = max((g.height + g.padTop + 1) / 2, (g.outHeight + step - 1) / step * step + 2)
+        let count = 4 * subRows * subWidth
+        let planes = g.batch * g.inChannels
+        let parts = max(1, min(threads, planes))
+        parallelFor(parts, threads: parts) { t in
+            // Zeroed once: the padding sits at the same places in every plane, only the inside is rewritten.
+            let plane = UnsafeMutablePointer<Int16>.allocate(capacity: count)
+            plane.initialize(repeating: 0, count: count)
+            defer { plane.deallocate() }
+            var e = epilogue
+            weights.values.withUnsafeBufferPointer { w in
+                for index in (planes * t / parts)..<(planes * (t + 1) / parts) {
+                    let channel = index % g.inChannels
+                    octet_i8_depthwise3x3s2_narrow_avx512(input + index * g.inPlane, signed ? 1 : 0, zeroPoint,
+                                                          g.height, g.width, g.padTop, g.padLeft, plane, subWidth,
+                                                          subRows, w.baseAddress! + channel * 9, channel, output,
+                                                          index * g.outPlane, g.outHeight, g.outWidth, &e)
+                }
+            }
+        }
+    }
+
+    /// The sub-row width for the narrow stride-2 kernel: outputs fewer than it, padded input columns at
+    /// most twice it; nil when neither 8 nor 16 fits.
+    private static func narrowStride2SubWidth(_ g: ConvGeometry) -> Int? {
+        guard g.strideX == 2, g.strideY == 2 else { return nil }
+        return [8, 16].first { g.outWidth < $0 && g.width + g.padLeft <= 2 * $0 }
     }
 
     /// Rows of at most 14 outputs (stride 1) that the 3x3 kernel packs two to a 32-column step in 16-wide

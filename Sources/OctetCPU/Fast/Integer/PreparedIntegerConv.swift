@@ -29,6 +29,14 @@ public struct PreparedIntegerConv: Sendable {
         if case .depthwise = kernel { true } else { false }
     }
 
+    /// The depthwise kernel variant that runs an input of `inputShape` on `isa` ("general", "paired taps",
+    /// "narrow stride 2, rows of 8"); nil for a GEMM convolution or an input that does not fit.
+    public func depthwiseVariant(inputShape: [Int], isa: IntegerKernelISA) -> String? {
+        guard case .depthwise = kernel,
+              let g = ConvGeometry(input: inputShape, weight: weightShape, attributes: attributes) else { return nil }
+        return IntegerDepthwise.variant(g, isa: isa).description
+    }
+
     /// weight: .i8 or .u8 [Cout, Cin/group, kh, kw] (2-D convs only); weightZeroPoints: 1 or Cout values;
     /// bias: nil or Cout int32 values; inputZeroPoint and inputType (.i8/.u8) describe the activation.
     /// nil when these kernels do not handle it (then the caller runs its reference kernel): malformed
