@@ -71,13 +71,20 @@ VNNI INLINE void tile(const OctetI8GEMM *g, ptrdiff_t block, ptrdiff_t group, co
 
 VNNI INLINE void gemm(const OctetI8GEMM *g, ptrdiff_t block_begin, ptrdiff_t block_end, ptrdiff_t group_begin,
                       ptrdiff_t group_end, const int kind) {
-    // Blocks of 8 rows share the 3 groups of B while they sit in L1; rows are the inner loop.
-    for (ptrdiff_t group = group_begin; group < group_end; group += 3) {
-        const ptrdiff_t left = group_end - group;
+    // Panels of B's groups small enough to stay in L1 (at least one 3-group tile): each block of 8 rows
+    // runs across the whole panel before the next block, so its stores fill whole cache lines of 8 output
+    // rows in turn. Going down all rows for each 48 columns instead touches a new page with every row's
+    // store, and on 112x112 planes (12544-byte rows) those TLB misses cost more than the products.
+    const ptrdiff_t fit = (24 * 1024) / (g->depth4 * 64) / 3 * 3, panel = fit > 3 ? fit : 3;
+    for (ptrdiff_t first = group_begin; first < group_end; first += panel) {
+        const ptrdiff_t last = group_end - first < panel ? group_end : first + panel;
         for (ptrdiff_t block = block_begin; block < block_end; block++) {
-            if (left >= 3) tile(g, block, group, 3, kind);
-            else if (left == 2) tile(g, block, group, 2, kind);
-            else tile(g, block, group, 1, kind);
+            for (ptrdiff_t group = first; group < last; group += 3) {
+                const ptrdiff_t left = last - group;
+                if (left >= 3) tile(g, block, group, 3, kind);
+                else if (left == 2) tile(g, block, group, 2, kind);
+                else tile(g, block, group, 1, kind);
+            }
         }
     }
 }
