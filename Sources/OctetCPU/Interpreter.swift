@@ -5,8 +5,16 @@ import OctetIR
 struct Interpreter: CompiledModel {
     let graph: Graph
     let threads: Int
-    /// Values no node reads after node `i` (graph outputs are never listed).
-    private let releaseAfter: [[String]]
+    /// Every value's slot in the run's value array: graph inputs, initializers, node outputs. Names are
+    /// resolved here once, so a run indexes arrays instead of hashing names for every node.
+    private let slots: [String: Int]
+    /// Initializers by slot (nil elsewhere), read when a run's own array holds nothing there.
+    private let constants: [Tensor?]
+    /// Per node, the slot of each input (-1 for an omitted optional input) and of each output (-1 for none).
+    private let inputSlots: [[Int]]
+    private let outputSlots: [[Int]]
+    /// Slots no node reads after node `i` (graph outputs are never listed).
+    private let releaseAfter: [[Int]]
     /// Dense nodes on the fast kernels, their weights packed once.
     private let fast: FastPlan
 
@@ -16,6 +24,14 @@ struct Interpreter: CompiledModel {
         self.threads = threads
         var defined = Set(graph.inputs.map(\.name)).union(graph.initializers.keys)
         var lastUse: [String: Int] = [:]
+        var slots: [String: Int] = [:]
+        func slot(_ name: String) -> Int {
+            if let s = slots[name] { return s }
+            slots[name] = slots.count
+            return slots.count - 1
+        }
+        for name in graph.inputs.map(\.name) + graph.initializers.keys.sorted() { _ = slot(name) }
+        var inputSlots: [[Int]] = [], outputSlots: [[Int]] = []
         for (i, node) in graph.nodes.enumerated() {
             for name in node.inputs where !name.isEmpty {
                 guard defined.contains(name) else {
@@ -24,19 +40,27 @@ struct Interpreter: CompiledModel {
                 }
                 lastUse[name] = i
             }
+            inputSlots.append(node.inputs.map { $0.isEmpty ? -1 : slot($0) })
             for name in node.outputs where !name.isEmpty {
                 defined.insert(name)
                 if lastUse[name] == nil { lastUse[name] = i }
             }
+            outputSlots.append(node.outputs.map { $0.isEmpty ? -1 : slot($0) })
         }
         for output in graph.outputs where !defined.contains(output.name) {
             throw IRError.invalidGraph("graph output \"\(output.name)\" is never defined")
         }
         let kept = Set(graph.outputs.map(\.name))
-        var release = [[String]](repeating: [], count: graph.nodes.count)
+        var release = [[Int]](repeating: [], count: graph.nodes.count)
         for (name, i) in lastUse.sorted(by: { $0.key < $1.key }) where !kept.contains(name) {
-            release[i].append(name)
+            release[i].append(slots[name]!)
         }
+        var constants = [Tensor?](repeating: nil, count: slots.count)
+        for (name, t) in graph.initializers { constants[slots[name]!] = t }
+        self.slots = slots
+        self.constants = constants
+        self.inputSlots = inputSlots
+        self.outputSlots = outputSlots
         releaseAfter = release
         fast = FastPlan(graph: graph)
     }
@@ -49,29 +73,34 @@ struct Interpreter: CompiledModel {
     /// Runs the graph; when `nanoseconds` is given (one entry per node), adds each node's time to it.
     func run(_ inputs: [String: Tensor], nanoseconds: inout [UInt64]?) throws -> [String: Tensor] {
         try checkFeeds(inputs)
-        var values = inputs
+        var values = [Tensor?](repeating: nil, count: slots.count)
+        for (name, t) in inputs { values[slots[name]!] = t }
         for (i, node) in graph.nodes.enumerated() {
             let start = nanoseconds == nil ? 0 : DispatchTime.now().uptimeNanoseconds
             defer { if nanoseconds != nil { nanoseconds![i] += DispatchTime.now().uptimeNanoseconds - start } }
-            let args = node.inputs.map { $0.isEmpty ? nil : values[$0] ?? graph.initializers[$0] }
-            if let produced = try fast.run(i, node: node, inputs: args, value: { values[$0] ?? graph.initializers[$0] },
+            let args = inputSlots[i].map { $0 < 0 ? nil : values[$0] ?? constants[$0] }
+            if let produced = try fast.run(i, node: node, inputs: args,
+                                           value: { name in slots[name].flatMap { values[$0] ?? constants[$0] } },
                                            threads: threads) {
-                values.merge(produced) { $1 }
-                for name in releaseAfter[i] { values[name] = nil }
+                for (name, t) in produced {
+                    guard let s = slots[name] else { continue }
+                    values[s] = t
+                }
+                for s in releaseAfter[i] { values[s] = nil }
                 continue
             }
             let results = try Kernels.run(KernelContext(node: node, inputs: args, threads: threads))
-            for (k, name) in node.outputs.enumerated() where !name.isEmpty {
+            for (k, s) in outputSlots[i].enumerated() where s >= 0 {
                 guard k < results.count else {
                     throw IRError.invalidGraph("node \"\(node.name)\" (\(node.op.onnxName)) has no output \(k)")
                 }
-                values[name] = results[k]
+                values[s] = results[k]
             }
-            for name in releaseAfter[i] { values[name] = nil }
+            for s in releaseAfter[i] { values[s] = nil }
         }
         var outputs: [String: Tensor] = [:]
         for output in graph.outputs {
-            guard let t = values[output.name] ?? graph.initializers[output.name] else {
+            guard let t = slots[output.name].flatMap({ values[$0] ?? constants[$0] }) else {
                 throw IRError.invalidGraph("graph output \"\(output.name)\" was not produced")
             }
             outputs[output.name] = t
