@@ -58,7 +58,7 @@ enum IntegerGEMM {
 
     /// Packs B's 16-column groups with `pack(range)` and multiplies, split over `threads`: by columns (each
     /// worker packs its own columns, which then stay in its cache) when there are enough, else by rows after
-    /// packing everything once.
+    /// packing everything once, itself split by columns.
     static func multiply(_ isa: IntegerKernelISA, _ g: OctetI8GEMM, blockCount: Int, threads: Int,
                          pack: (Range<Int>) -> Void) {
         let groups = (g.columns + 15) / 16
@@ -74,7 +74,10 @@ enum IntegerGEMM {
                     run(isa, p, blocks: 0..<blockCount, groups: range)
                 }
             } else {
-                pack(0..<groups)
+                // Deep, narrow products (late 1x1 convs: 49 columns, depth 960) spend as long packing as
+                // multiplying, so the packing is split too.
+                let packers = min(threads, groups)
+                parallelFor(packers, threads: packers) { t in pack((groups * t / packers)..<(groups * (t + 1) / packers)) }
                 let parts = min(threads, blockCount)
                 parallelFor(parts, threads: parts) { t in
                     run(isa, p, blocks: (blockCount * t / parts)..<(blockCount * (t + 1) / parts), groups: 0..<groups)
