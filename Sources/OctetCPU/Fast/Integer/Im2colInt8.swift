@@ -21,7 +21,11 @@ struct Im2colInt8 {
             for y in 0..<g.height {
                 let src = source + (c * g.height + y) * g.width
                 let dst = padded + (c * height + y + g.padTop) * width + g.padLeft
-                for x in 0..<g.width { dst[x] = src[x] ^ flip }
+                if flip == 0 {
+                    dst.update(from: src, count: g.width)
+                } else {
+                    for x in 0..<g.width { dst[x] = src[x] ^ flip }
+                }
             }
         }
         let (kh, kw) = (g.kernelHeight, g.kernelWidth)
