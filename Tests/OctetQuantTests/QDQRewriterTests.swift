@@ -27,6 +27,26 @@ import Testing
                            zeroPoint: 0, dtype: "int8", mode: .max)
     }
 
+    @Test("A NaN or infinite weight or bias is an error naming the node and tensor, not a trap",
+          arguments: [("w", Float.nan), ("w2", Float.infinity), ("b", -Float.infinity)])
+    func nonFiniteWeights(_ tensor: String, _ value: Float) throws {
+        var graph = Self.twoConvs()
+        var values = try #require(graph.initializers[tensor]).floatValues()
+        values[values.count - 1] = value
+        graph.initializers[tensor] = Tensor(shape: graph.initializers[tensor]!.shape, floats: values)
+        var config = QuantizationConfig()
+        config.skipConv = []
+        let quantizer = Quantizer(config: config)
+        let plan = try quantizer.plan(graph)
+        do {
+            _ = try quantizer.quantize(graph, plan: plan, ranges: ["x": Self.range(1.27), "r0": Self.range(2.54)])
+            Issue.record("quantized a graph whose \(tensor) holds \(value)")
+        } catch {
+            #expect(String(describing: error).contains("\"\(tensor)\" holds \(value)"), "\(error)")
+            #expect(String(describing: error).contains(tensor == "w2" ? "\"conv1\"" : "\"conv0\""), "\(error)")
+        }
+    }
+
     @Test func firstConvStaysFloatByDefault() throws {
         let plan = try Quantizer(config: QuantizationConfig()).plan(Self.twoConvs())
         #expect(plan.quantizedNodes == ["conv1"])

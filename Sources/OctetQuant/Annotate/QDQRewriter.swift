@@ -25,7 +25,11 @@ struct QDQRewriter {
             used.insert(name)
             return name
         }
-        func scaleTensors(_ base: String, _ p: QuantParams) -> (scale: String, zeroPoint: String) {
+        func scaleTensors(_ base: String, _ p: QuantParams) throws(QuantError) -> (scale: String, zeroPoint: String) {
+            // Zero points arrive from --load-scales files too: out of the type's range is an error, not a trap.
+            if let bad = p.zeroPoints.first(where: { !p.range.contains($0) }) {
+                throw QuantError("tensor \"\(base)\": zero point \(bad) is outside \(p.dtype)'s range")
+            }
             let s = fresh(base + "_scale"), z = fresh(base + "_zero_point")
             let shape = p.scales.count == 1 && p.axis == nil ? [] : [p.scales.count]
             out.initializers[s] = Tensor(shape: shape, floats: p.scales)
@@ -42,7 +46,7 @@ struct QDQRewriter {
         var dequantized: [String: String] = [:]
         for t in plan.activations {
             guard let p = activationParams[t] else { throw QuantError("tensor \"\(t)\" has no calibrated range") }
-            let (s, z) = scaleTensors(t, p)
+            let (s, z) = try scaleTensors(t, p)
             let q = fresh(t + "_quantized"), dq = fresh(t + "_dequantized")
             pairs[t] = [
                 Node(name: fresh(t + "_QuantizeLinear"), op: .quantizeLinear(axis: 1), inputs: [t, s, z], outputs: [q]),
@@ -67,25 +71,27 @@ struct QDQRewriter {
                 case .weight(let axis):
                     if let done = replaced[name] { inputs[i] = done; continue }
                     guard let w = graph.initializers[name] else { continue }
+                    try WeightQuantizer.requireFinite(w, name: name, node: node)
                     let p = WeightQuantizer.params(w, axis: perChannel ? axis : nil, powerOfTwo: powerOfTwoWeights)
                     weightParams[name] = p
-                    inputs[i] = dequantize(name, WeightQuantizer.quantize(w, p), p)
+                    inputs[i] = try dequantize(name, WeightQuantizer.quantize(w, p), p)
                     replaced[name] = inputs[i]
                 case .bias(let a, let wIndex):
                     guard let b = graph.initializers[name],
                           let ap = activationParams[node.inputs[a]],
                           let wp = weightParams[node.inputs[wIndex]] else { continue }
+                    try WeightQuantizer.requireFinite(b, name: name, node: node)
                     let p = WeightQuantizer.biasParams(input: ap, weight: wp, channels: b.count)
-                    inputs[i] = dequantize(name, WeightQuantizer.quantize(b, p), p)
+                    inputs[i] = try dequantize(name, WeightQuantizer.quantize(b, p), p)
                 }
             }
             rewired[use.node] = inputs
         }
 
-        func dequantize(_ name: String, _ q: Tensor, _ p: QuantParams) -> String {
+        func dequantize(_ name: String, _ q: Tensor, _ p: QuantParams) throws(QuantError) -> String {
             let qName = fresh(name + "_quantized"), dq = fresh(name + "_dequantized")
             out.initializers[qName] = q
-            let (s, z) = scaleTensors(name, p)
+            let (s, z) = try scaleTensors(name, p)
             constantNodes.append(Node(name: fresh(name + "_DequantizeLinear"), op: .dequantizeLinear(axis: p.axis ?? 0),
                                       inputs: [qName, s, z], outputs: [dq]))
             return dq

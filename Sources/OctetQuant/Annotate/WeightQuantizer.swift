@@ -22,6 +22,14 @@ enum WeightQuantizer {
                            zeroPoints: Array(repeating: 0, count: channels), dtype: .i8, axis: axis)
     }
 
+    /// Throws when `t` (a weight or bias of `node`) holds a NaN or an infinity, which no int8 scale can
+    /// represent (and which the conversions below would trap on).
+    static func requireFinite(_ t: Tensor, name: String, node: Node) throws(QuantError) {
+        guard let i = t.floatValues().firstIndex(where: { !$0.isFinite }) else { return }
+        throw QuantError("\(node.op.onnxName) \"\(node.name)\": \"\(name)\" holds \(t.floatValues()[i]) at element \(i); "
+            + "only finite weights and biases can be quantized")
+    }
+
     /// `round_half_even(x / scale) + zp`, saturated to the type, per slice along the params' axis.
     static func quantize(_ t: Tensor, _ p: QuantParams) -> Tensor {
         let values = t.floatValues()

@@ -24,8 +24,23 @@ public enum ScaleFile {
         guard contents.format == "octet-scales-1" else {
             throw QuantError("unknown scale file format \"\(contents.format)\"")
         }
-        for (name, r) in contents.tensors where !(r.scale > 0 && r.scale.isFinite) {
-            throw QuantError("tensor \"\(name)\": scale \(r.scale) is not a positive number")
+        for (name, r) in contents.tensors.sorted(by: { $0.key < $1.key }) {
+            guard r.scale > 0 && r.scale.isFinite else {
+                throw QuantError("tensor \"\(name)\": scale \(r.scale) is not a positive number")
+            }
+            // The dtype decides the zero point's type in the written model: anything else is refused rather
+            // than read as int8, and a zero point outside the type would not fit its initializer.
+            let range: ClosedRange<Int32>
+            switch r.dtype {
+            case QuantizationConfig.Activations.int8.rawValue: range = -128...127
+            case QuantizationConfig.Activations.uint8.rawValue: range = 0...255
+            default:
+                throw QuantError("tensor \"\(name)\": dtype \"\(r.dtype)\" is not int8 or uint8")
+            }
+            guard range.contains(r.zeroPoint) else {
+                throw QuantError("tensor \"\(name)\": zero_point \(r.zeroPoint) is outside \(r.dtype)'s "
+                    + "\(range.lowerBound)...\(range.upperBound)")
+            }
         }
         return contents.tensors
     }
