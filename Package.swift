@@ -32,7 +32,7 @@ let package = Package(
         .testTarget(name: "ConformanceTests",
                     dependencies: ["OctetConformance", "OctetFormats", "OctetCPU", "OctetPasses", "OctetTestSupport"],
                     exclude: ["KnownExceptions.txt"]),
-        .testTarget(name: "CLITests", dependencies: ["OctetTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["OctetFormats", "OctetTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -47,7 +47,16 @@ public func runProcess(_ executable: URL, _ arguments: [String], timeout: TimeIn
     return ProcessResult(status: process.terminationStatus, stdout: out, stderr: err, timedOut: timedOut)
 }
 
-/// Runs the built `octet` binary.
+/// The `octet` binary is missing: `swift test` builds it with the tests, so its absence is a failure.
+public struct MissingBinary: Error, CustomStringConvertible {
+    public let path: String
+    public var description: String { "\(path) is not built; the command-line tests run the binary that swift test builds" }
+}
+
+/// Runs the built `octet` binary; throws `MissingBinary` (failing the calling test) when it is not there.
 public func runOctet(_ arguments: [String], timeout: TimeInterval = 300) throws -> ProcessResult {
-    try runProcess(Paths.octetBinary, arguments, timeout: timeout, currentDirectory: Paths.root)
+    guard FileManager.default.isExecutableFile(atPath: Paths.octetBinary.path) else {
+        throw MissingBinary(path: Paths.octetBinary.path)
+    }
+    return try runProcess(Paths.octetBinary, arguments, timeout: timeout, currentDirectory: Paths.root)
 }

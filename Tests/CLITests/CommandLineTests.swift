@@ -1,18 +1,12 @@
 import Foundation
+import OctetFormats
+import OctetIR
 import OctetTestSupport
 import Testing
 
 /// The built binary as users and scripts call it: help, exit codes, and each command on bundled real data.
 @Suite(.serialized) struct CommandLineTests {
     static let commands = ["demo", "inspect", "run", "bench", "quantize", "eval", "compare", "pack", "convert"]
-
-    static var binaryBuilt: Bool {
-        guard FileManager.default.isExecutableFile(atPath: Paths.octetBinary.path) else {
-            print("SKIPPED: \(Paths.octetBinary.path) is not built (swift build first)")
-            return false
-        }
-        return true
-    }
 
     /// The path of `name` under ../shared, or nil (saying SKIPPED) where the shared data is absent.
     static func shared(_ name: String) -> String? {
@@ -32,14 +26,12 @@ import Testing
 
     @Test(arguments: commands)
     func helpPrintsUsage(_ command: String) throws {
-        guard Self.binaryBuilt else { return }
         let r = try runOctet([command, "--help"])
         #expect(r.status == 0)
         #expect(r.stdout.hasPrefix("usage: octet \(command)"), "\(r.stdout)")
     }
 
     @Test func badFlagsExitTwo() throws {
-        guard Self.binaryBuilt else { return }
         let unknownCommand = try runOctet(["frobnicate"])
         #expect(unknownCommand.status == 2)
         let unknownFlag = try runOctet(["inspect", "Fixtures/mobilenet_v2.onnx", "--bogus"])
@@ -51,14 +43,12 @@ import Testing
     }
 
     @Test func missingFileExitsOneNamingIt() throws {
-        guard Self.binaryBuilt else { return }
         let r = try runOctet(["inspect", "no-such-model.onnx"])
         #expect(r.status == 1)
         #expect(r.stderr.hasPrefix("octet: error: no-such-model.onnx:"), "\(r.stderr)")
     }
 
     @Test func runClassifiesARealPhoto() throws {
-        guard Self.binaryBuilt else { return }
         guard let photo = Self.shared("imagenet-dev/n01580077_jay.JPEG") else { return }
         let r = try runOctet(["run", "Fixtures/mobilenet_v2.onnx", "--input", photo, "--top", "3"])
         #expect(r.status == 0, "\(r.stderr)")
@@ -67,7 +57,6 @@ import Testing
     }
 
     @Test func runSavesOutputsAsNPY() throws {
-        guard Self.binaryBuilt else { return }
         let dir = Self.temporary("saved")
         let r = try runOctet(["run", "Fixtures/mobilenet_v2.onnx", "--input", "input=Fixtures/reference/mobilenet_v2/input.npy",
                               "--save", dir])
@@ -76,7 +65,6 @@ import Testing
     }
 
     @Test func inspectSummarizesModelAndRecordFile() throws {
-        guard Self.binaryBuilt else { return }
         let model = try runOctet(["inspect", "Fixtures/mobilenet_v2.onnx"])
         #expect(model.status == 0)
         #expect(model.stdout.contains("Conv"))
@@ -86,10 +74,31 @@ import Testing
         #expect(rec.stdout.contains("8 records"), "\(rec.stdout)")
     }
 
+    /// A pack with broken records still gets its summary, then exit status 1, so scripts can validate packs.
+    @Test func inspectOfADamagedRecordFileFailsAfterItsSummary() throws {
+        let rec = try runOctet(["inspect", "Fixtures/rec/magic.rec"])
+        #expect(rec.status == 1, "\(rec.stderr)")
+        #expect(rec.stdout.contains("7 records"), "\(rec.stdout)")
+        #expect(rec.stderr.contains("Fixtures/rec/magic.rec: damaged: 4 records with a bad header"), "\(rec.stderr)")
+    }
+
+    /// A model that declares no outputs gives eval nothing to score: a clear error, not a trap.
+    @Test func evalOfAModelWithoutOutputsIsAnError() throws {
+        let path = Self.temporary("no-outputs.onnx")
+        let graph = Graph(name: "no outputs",
+                          inputs: [ValueInfo(name: "x", dtype: .f32, shape: [.fixed(1), .fixed(3), .fixed(8), .fixed(8)])],
+                          outputs: [],
+                          nodes: [Node(name: "pool", op: .globalAveragePool, inputs: ["x"], outputs: ["y"])],
+                          initializers: [:])
+        try ONNXExporter.write(graph, to: path)
+        let eval = try runOctet(["eval", path, "--data", "Fixtures/rec/dev8.rec"])
+        #expect(eval.status == 1, "\(eval.stderr)")
+        #expect(eval.stderr.contains("declares no graph outputs"), "\(eval.stderr)")
+    }
+
     /// Quantize on 8 real photos, twice: identical bytes; the scale file reproduces the model; eval and
     /// compare read the result.
     @Test func quantizeIsDeterministicAndItsOutputRuns() throws {
-        guard Self.binaryBuilt else { return }
         let a = Self.temporary("a.onnx"), b = Self.temporary("b.onnx"), c = Self.temporary("c.onnx")
         let scales = Self.temporary("scales.json")
         let common = ["quantize", "Fixtures/mobilenet_v2.onnx", "--calib", "Fixtures/rec/dev8.rec", "--mode", "kl",
@@ -121,7 +130,6 @@ import Testing
     }
 
     @Test func quantizeRefusesUnknownExclude() throws {
-        guard Self.binaryBuilt else { return }
         let r = try runOctet(["quantize", "Fixtures/mobilenet_v2.onnx", "--calib", "Fixtures/rec/dev8.rec",
                               "-o", Self.temporary("never.onnx"), "--exclude", "no_such_node"], timeout: 300)
         #expect(r.status == 1)
@@ -130,7 +138,6 @@ import Testing
     }
 
     @Test func packWritesARecordFileThatInspectReads() throws {
-        guard Self.binaryBuilt else { return }
         guard let photos = Self.shared("imagenet-dev") else { return }
         let out = Self.temporary("packed.rec")
         let r = try runOctet(["pack", photos, "-o", out, "--resize", "128", "--quality", "80"], timeout: 600)
@@ -145,7 +152,6 @@ import Testing
 
     @Test(arguments: ["rec", "jpeg", "pytorch"])
     func hostileDataExitsOneNamingTheFile(_ kind: String) throws {
-        guard Self.binaryBuilt else { return }
         let dir = Paths.fixture("corrupt/" + kind)
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
         let files = names.filter { kind != "rec" || $0.hasSuffix(".rec") }.map { "Fixtures/corrupt/\(kind)/\($0)" }

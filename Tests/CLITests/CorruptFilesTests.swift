@@ -11,17 +11,8 @@ import Testing
         return names.sorted().map { "Fixtures/corrupt/\(folder)/\($0)" }
     }
 
-    static var binaryBuilt: Bool {
-        guard FileManager.default.isExecutableFile(atPath: Paths.octetBinary.path) else {
-            print("SKIPPED: \(Paths.octetBinary.path) is not built (swift build first)")
-            return false
-        }
-        return true
-    }
-
     @Test(arguments: files("onnx"))
     func inspectCorruptModel(_ file: String) throws {
-        guard Self.binaryBuilt else { return }
         let result = try runOctet(["inspect", file], timeout: 60)
         #expect(!result.timedOut)
         #expect(result.status == 1, "\(file): status \(result.status), stderr \(result.stderr)")
@@ -30,7 +21,6 @@ import Testing
 
     @Test(arguments: files("tensors"))
     func runWithCorruptInput(_ file: String) throws {
-        guard Self.binaryBuilt else { return }
         let result = try runOctet(["run", "Fixtures/mobilenet_v2.onnx", "--input", file], timeout: 120)
         #expect(!result.timedOut)
         #expect(result.status == 1, "\(file): status \(result.status), stderr \(result.stderr)")

@@ -18,7 +18,6 @@ import Testing
 
     /// `run` gives onnxruntime's outputs bit for bit on the integer path; --simulate runs too.
     @Test func runUsesTheIntegerPath() throws {
-        guard CommandLineTests.binaryBuilt else { return }
         let out = CommandLineTests.temporary("int8-run"), simulated = CommandLineTests.temporary("int8-run-sim")
         let args = ["run", Self.fixture + "/model.onnx", "--input", "x=\(Self.fixture)/input_0.npy"]
         let r = try runOctet(args + ["--save", out])
@@ -30,7 +29,6 @@ import Testing
     }
 
     @Test func inspectLoweredListsIntegerAndFloatOps() throws {
-        guard CommandLineTests.binaryBuilt else { return }
         let r = try runOctet(["inspect", Self.fixture + "/model.qoperator.onnx", "--lowered"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.hasPrefix("1 of 1 ops run as integers"), "\(r.stdout)")
@@ -41,7 +39,6 @@ import Testing
     }
 
     @Test func benchProfilesAndLimitsTheISA() throws {
-        guard CommandLineTests.binaryBuilt else { return }
         let r = try runOctet(["bench", Self.fixture + "/model.onnx", "--repeat", "3", "--profile"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("profile:") && r.stdout.contains("ConvInteger (fast integer conv)"), "\(r.stdout)")
@@ -54,7 +51,6 @@ import Testing
 
     /// --dynamic needs no data; the classifier's Gemm becomes MatMulInteger and the top class stays.
     @Test func quantizeDynamicRuns() throws {
-        guard CommandLineTests.binaryBuilt else { return }
         let out = CommandLineTests.temporary("dynamic.onnx")
         let q = try runOctet(["quantize", "Fixtures/mobilenet_v2.onnx", "--dynamic", "-o", out], timeout: 300)
         #expect(q.status == 0, "\(q.stderr)")
@@ -87,7 +83,6 @@ import Testing
     ]
 
     @Test(arguments: cases.map(\.0)) func clearErrorOrWarning(_ name: String) throws {
-        guard CommandLineTests.binaryBuilt else { return }
         let (_, status, message) = Self.cases.first { $0.0 == name }!
         let file = "Fixtures/int8-hostile/\(name).onnx"
         let r = try runOctet(["run", file, "--input", "x=Fixtures/int8-hostile/input.npy", "--save",

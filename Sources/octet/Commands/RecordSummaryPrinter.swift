@@ -3,11 +3,14 @@ import OctetData
 
 /// `octet inspect FILE.rec`: what a RecordIO file holds.
 enum RecordSummaryPrinter {
+    /// Prints the summary, then throws (exit status 1) when records or index entries are broken, so
+    /// scripts can validate a pack with `octet inspect`.
     static func print(_ path: String) throws {
         let idxPath = String(path.dropLast(4)) + ".idx"
+        let s: RecordIOSummary
         do {
             let index = FileManager.default.fileExists(atPath: idxPath) ? try RecordIOIndex.read(path: idxPath) : nil
-            let s = try RecordIOSummary(path: path, index: index)
+            s = try RecordIOSummary(path: path, index: index)
             var lines = ["\(path): \(s.records) records (\(s.splitRecords) split), "
                 + String(format: "%.2f MB", Double(s.fileBytes) / 1_000_000)
                 + (index.map { ", index \(idxPath) with \($0.entries.count) keys" } ?? ", no .idx")]
@@ -31,6 +34,13 @@ enum RecordSummaryPrinter {
         } catch {
             throw InputError(path, error)
         }
+        var problems: [String] = []
+        if s.badHeaders > 0 { problems.append("\(s.badHeaders) record\(s.badHeaders == 1 ? "" : "s") with a bad header") }
+        if !s.misplacedIndexKeys.isEmpty {
+            problems.append("\(s.misplacedIndexKeys.count) index key\(s.misplacedIndexKeys.count == 1 ? "" : "s") pointing at no record")
+        }
+        if s.unindexedRecords > 0 { problems.append("\(s.unindexedRecords) record\(s.unindexedRecords == 1 ? "" : "s") missing from the index") }
+        if !problems.isEmpty { throw InputError(path, "damaged: " + problems.joined(separator: ", ")) }
     }
 
     private static func format(_ v: Float) -> String { v == v.rounded() ? String(Int(v)) : String(v) }

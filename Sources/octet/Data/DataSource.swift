@@ -55,10 +55,13 @@ final class DataSource {
 }
 
 extension DataSource {
-    /// Checks that the model takes one image input of a shape the data can feed.
+    /// Checks that the model takes one image input of a shape the data can feed, and has an output to read.
     func checkFits(_ graph: Graph, file: String) throws {
         guard graph.inputs.count == 1 else {
             throw InputError(file, "the model has \(graph.inputs.count) inputs; image data feeds models with one image input")
+        }
+        guard !graph.outputs.isEmpty else {
+            throw InputError(nil, "the model declares no graph outputs: there is nothing to read its answer from")
         }
         let input = graph.inputs[0]
         guard let shape = input.shape else { return }
