@@ -34,6 +34,8 @@ struct FakeQuantTests {
         let backend = CPUBackend(threads: threads)
         let q = try backend.evaluate(graph.nodes[0], inputs: [x, graph.initializers["s"], zeroPoint])[0]
         let expected = try backend.evaluate(graph.nodes[1], inputs: [q, graph.initializers["s"], zeroPoint])[0]
+        // The pair ran on the fused kernel, not on the two reference kernels compared against here.
+        #expect(backend.kernelNames(graph) == ["fast fake-quant", "folded"])
         let actual = try #require(try backend.compile(graph).run(["x": x])["y"])
         #expect(actual.shape == expected.shape)
         let a = actual.floatValues(), e = expected.floatValues()
@@ -42,11 +44,12 @@ struct FakeQuantTests {
         #expect(!a.contains { $0.isNaN })
     }
 
-    @Test("A Q output read by another node keeps the two reference kernels")
+    @Test("A Q output read by another node is kept: the Q runs alone, not fused with its DQ")
     func sharedQuantizedValueStillComputed() throws {
         var graph = Self.pair(zeroPoint: Tensor(shape: [], int8s: [0]))
         graph.outputs.append(ValueInfo(name: "xq", dtype: .i8, shape: nil))
         let x = Tensor(shape: [1, 100], floats: Self.values(100, scale: 0.037))
+        #expect(CPUBackend(threads: 2).kernelNames(graph) == ["fast quantize", "reference"])
         let out = try CPUBackend(threads: 2).compile(graph).run(["x": x])
         let q = try #require(out["xq"])
         #expect(q.dtype == .i8)

@@ -43,6 +43,8 @@ struct FusionTests {
         let feeds = ["x": random.tensor([1, 8, 9, 11])]
         let graph = Self.residualBlock(residualFirst: residualFirst)
         let expected = try #require(try Self.nodeByNode(graph, feeds)["y"])
+        // The folding happened: Relu into conv1, Add and Relu into conv2.
+        #expect(CPUBackend(threads: threads).kernelNames(graph) == ["fast conv", "folded", "fast conv", "folded", "folded"])
         let actual = try #require(try CPUBackend(threads: threads).compile(graph).run(feeds)["y"])
         #expect(actual.shape == expected.shape)
         #expect(relativeError(actual, expected) <= Tolerance.fastKernelRelative)
@@ -57,6 +59,10 @@ struct FusionTests {
         // The other operand ("r2") is computed after conv2, so it cannot be ready when conv2 runs.
         var later = Self.residualBlock(residualFirst: true, residual: "r2")
         later.nodes.insert(Node(name: "late", op: .unary(.relu), inputs: ["x"], outputs: ["r2"]), at: 3)
+        // The plan folds the broadcast Add (its operand's shape is known only at run time, where the fallback
+        // runs it on the reference); the late one cannot fold.
+        #expect(CPUBackend(threads: 2).kernelNames(broadcast) == ["fast conv", "folded", "fast conv", "folded", "folded"])
+        #expect(CPUBackend(threads: 2).kernelNames(later)[2...] == ["fast conv", "reference", "fast add", "folded"])
         for graph in [broadcast, later] {
             let expected = try #require(try Self.nodeByNode(graph, feeds)["y"])
             let actual = try #require(try CPUBackend(threads: 2).compile(graph).run(feeds)["y"])
