@@ -9,10 +9,10 @@ import Testing
     static let commands = ["demo", "inspect", "run", "bench", "quantize", "eval", "compare", "pack", "convert"]
 
     /// The path of `name` under ../shared, or nil (saying SKIPPED) where the shared data is absent.
-    static func shared(_ name: String) -> String? {
+    static func shared(_ name: String) throws -> String? {
         let path = Paths.shared.appendingPathComponent(name).path
         guard FileManager.default.fileExists(atPath: path) else {
-            print("SKIPPED: \(path) is missing")
+            try Skip.missingData("\(path) is missing")
             return nil
         }
         return path
@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func runClassifiesARealPhoto() throws {
-        guard let photo = Self.shared("imagenet-dev/n01580077_jay.JPEG") else { return }
+        guard let photo = try Self.shared("imagenet-dev/n01580077_jay.JPEG") else { return }
         let r = try runOctet(["run", "Fixtures/mobilenet_v2.onnx", "--input", photo, "--top", "3"])
         #expect(r.status == 0, "\(r.stderr)")
         let first = r.stdout.split(separator: "\n").dropFirst().first.map(String.init) ?? ""
@@ -138,7 +138,7 @@ import Testing
     }
 
     @Test func packWritesARecordFileThatInspectReads() throws {
-        guard let photos = Self.shared("imagenet-dev") else { return }
+        guard let photos = try Self.shared("imagenet-dev") else { return }
         let out = Self.temporary("packed.rec")
         let r = try runOctet(["pack", photos, "-o", out, "--resize", "128", "--quality", "80"], timeout: 600)
         #expect(r.status == 0, "\(r.stderr)")

@@ -9,7 +9,7 @@ import Testing
     @Test func onnxNodeTestsPassOnTheCPU() throws {
         let root = Paths.cache("onnx-tests/node")
         guard Paths.exists(root) else {
-            print("SKIPPED: \(root.path) is missing (run Scripts/fetch-onnx-tests.sh)")
+            try Skip.missingData("\(root.path) is missing (run Scripts/fetch-onnx-tests.sh)")
             return
         }
         let known = try KnownExceptions.load()

@@ -34,7 +34,7 @@ struct RealModel: Sendable, CustomTestStringConvertible {
     func matchesOnnxRuntime(_ model: RealModel) throws {
         let path = Paths.root.appendingPathComponent(model.modelPath)
         guard Paths.exists(path) else {
-            print("SKIPPED: \(model.name): \(model.modelPath) is missing (run Scripts/fetch-models.sh)")
+            try Skip.missingData("\(model.name): \(model.modelPath) is missing (run Scripts/fetch-models.sh)")
             return
         }
         let folder = Paths.fixture("reference/\(model.name)")

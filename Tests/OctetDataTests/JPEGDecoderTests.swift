@@ -45,7 +45,7 @@ import Testing
 
     @Test func matchesPillowOnEveryReference() throws {
         guard let references = Self.references(), !references.isEmpty else {
-            print("SKIPPED: no JPEG references in \(Self.folder.path) (run Scripts/fetch-test-data.sh)")
+            try Skip.missingData("no JPEG references in \(Self.folder.path) (run Scripts/fetch-test-data.sh)")
             return
         }
         var total = Agreement(), exact = 0, worst = (name: "", fraction: 1.0)

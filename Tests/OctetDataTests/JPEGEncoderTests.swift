@@ -23,7 +23,7 @@ import Testing
     @Test(arguments: [(90, 30.0), (50, 26.0)])
     func colorRoundTrip(quality: Int, minimumPSNR: Double) throws {
         guard let image = try Self.photo() else {
-            print("SKIPPED: the dev photos in ../shared/imagenet-dev are missing")
+            try Skip.missingData("the dev photos in ../shared/imagenet-dev are missing")
             return
         }
         let bytes = try JPEG.encode(image, quality: quality)
@@ -36,7 +36,7 @@ import Testing
 
     @Test func grayRoundTripKeepsOneChannel() throws {
         guard let image = try Self.photo() else {
-            print("SKIPPED: the dev photos in ../shared/imagenet-dev are missing")
+            try Skip.missingData("the dev photos in ../shared/imagenet-dev are missing")
             return
         }
         let gray = Image(width: image.width, height: image.height, channels: 1,

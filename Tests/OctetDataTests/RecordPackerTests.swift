@@ -16,7 +16,7 @@ import Testing
 
     @Test func passThroughStoresTheFilesWithLstHeaders() throws {
         guard let list = try Self.dev8List() else {
-            print("SKIPPED: \(Self.photos) is missing")
+            try Skip.missingData("\(Self.photos) is missing")
             return
         }
         let out = temporaryPath("pass.rec"), idx = (out as NSString).deletingPathExtension + ".idx"
@@ -52,7 +52,7 @@ import Testing
     /// Decode, resize the shorter side to 256, re-encode: the records decode to im2rec's geometry.
     @Test func reencodeResizesTheShorterSide() throws {
         guard let list = try Self.dev8List() else {
-            print("SKIPPED: \(Self.photos) is missing")
+            try Skip.missingData("\(Self.photos) is missing")
             return
         }
         guard jpegDecoderReady else {

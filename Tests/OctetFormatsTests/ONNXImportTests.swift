@@ -10,7 +10,7 @@ import Testing
     @Test func conformanceNodeModels() throws {
         let root = Paths.cache("onnx-tests/node")
         guard Paths.exists(root) else {
-            print("SKIPPED: \(root.path) is missing (run Scripts/fetch-onnx-tests.sh)")
+            try Skip.missingData("\(root.path) is missing (run Scripts/fetch-onnx-tests.sh)")
             return
         }
         var imported = 0, unsupportedOp = 0
@@ -59,7 +59,7 @@ extension ONNXImportTests {
     func refusedModelNamesTheOp(_ name: String) throws {
         let url = Paths.cache("models/" + name)
         guard Paths.exists(url) else {
-            print("SKIPPED: \(url.path) is missing (run Scripts/fetch-models.sh)")
+            try Skip.missingData("\(url.path) is missing (run Scripts/fetch-models.sh)")
             return
         }
         #expect { try ONNXImporter.load(path: url.path) } throws: { error in
@@ -72,10 +72,10 @@ extension ONNXImportTests {
     @Test(arguments: RealModels.paths)
     func realModelImports(_ url: URL) throws {
         guard Paths.exists(url) else {
-            print("SKIPPED: \(url.path) is missing (run Scripts/fetch-models.sh)")
+            try Skip.missingData("\(url.path) is missing (run Scripts/fetch-models.sh)")
             return
         }
-        guard let model = try importOrSkip(url) else { return }
+        let model = try ONNXImporter.load(path: url.path)
         let graph = model.graph
         #expect(!graph.inputs.isEmpty && !graph.outputs.isEmpty)
         // Every node input is a graph input, an initializer or an earlier node's output.
@@ -93,12 +93,3 @@ extension ONNXImportTests {
     }
 }
 
-/// Imports a real model; a model that needs ops the IR lacks prints a SKIPPED line naming them and gives nil.
-func importOrSkip(_ url: URL) throws -> ONNXModel? {
-    do {
-        return try ONNXImporter.load(path: url.path)
-    } catch let error as FormatError where error.message.contains(": op ") && error.message.hasSuffix("is not supported") {
-        print("SKIPPED: \(url.lastPathComponent): \(error.message)")
-        return nil
-    }
-}

@@ -131,7 +131,7 @@ import Testing
     @Test func conformanceTensorFiles() throws {
         let root = Paths.cache("onnx-tests/node")
         guard Paths.exists(root) else {
-            print("SKIPPED: \(root.path) is missing (run Scripts/fetch-onnx-tests.sh)")
+            try Skip.missingData("\(root.path) is missing (run Scripts/fetch-onnx-tests.sh)")
             return
         }
         var decoded = 0, refused = 0

@@ -48,7 +48,7 @@ struct RealWeightsTests {
     func matchesTorch(_ c: Case) throws {
         let path = Paths.cache("weights/" + c.weights)
         guard Paths.exists(path) else {
-            print("SKIPPED: \(c.arch): .cache/weights/\(c.weights) is missing (run Scripts/fetch-weights.sh)")
+            try Skip.missingData("\(c.arch): .cache/weights/\(c.weights) is missing (run Scripts/fetch-weights.sh)")
             return
         }
         let graph = try ModelZoo.build(arch: c.arch, weights: try PyTorchFile.load(path: path.path))
