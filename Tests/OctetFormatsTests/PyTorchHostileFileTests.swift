@@ -43,6 +43,22 @@ import Testing
         #expect(error.message.contains(c.message), "\(c.file): \(error.message)")
     }
 
+    /// Inputs the fuzzer found (Scripts/fuzz.sh pytorch), kept as regressions: each loads without tensors
+    /// or fails with a FormatError. (The fuzzer's leak check replays them too: a list appended to itself
+    /// once leaked its reference cycle on every load.)
+    @Test func fuzzRegressionsLoadOrFailCleanly() throws {
+        let folder = Paths.fixture("fuzz/pytorch")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(!files.isEmpty)
+        for file in files {
+            do {
+                let state = try PyTorchFile.load(path: folder.appendingPathComponent(file).path)
+                #expect(state.entries.isEmpty, "\(file)")
+            } catch is FormatError {
+            }
+        }
+    }
+
     @Test func theRefusedGlobalIsNamedWithItsByteOffset() throws {
         let path = Paths.fixture("corrupt/pytorch/os_system.pth").path
         let error = try #require(throws: FormatError.self) { try PyTorchFile.load(path: path) }

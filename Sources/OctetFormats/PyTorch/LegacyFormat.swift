@@ -13,6 +13,7 @@ enum LegacyFormat {
     static func read(_ bytes: [UInt8]) throws -> StateDict {
         let table = StorageTable()
         var pickle = Unpickler(source: "legacy pickle", bytes: bytes, persistentLoad: table.resolve)
+        defer { pickle.releaseValues() }
         guard case .bigInt(let magicBytes) = try pickle.load(), magicBytes == magic else {
             throw FormatError("not a PyTorch file: the first pickle is not torch's magic number 0x1950a86a20f9469cfc6c")
         }

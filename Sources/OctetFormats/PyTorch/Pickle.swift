@@ -12,6 +12,8 @@ struct Unpickler {
     private var stack: [PickleValue] = []
     private var marks: [Int] = []
     private var memo: [Int: PickleValue] = [:]
+    /// Every mutable container this machine pushed, emptied when the last copy of the machine goes away.
+    private let containers = PickleContainers()
 
     /// Bounds on the machine's own memory, far above what real checkpoints need (thousands of items).
     static let maxStack = 1 << 22
@@ -25,6 +27,10 @@ struct Unpickler {
         self.allowScriptClasses = allowScriptClasses
         self.persistentLoad = persistentLoad
     }
+
+    /// Empties every list, dict and object the loads built (breaking any reference cycle a hostile pickle
+    /// made); call once the values are no longer needed.
+    func releaseValues() { containers.empty() }
 
     /// Runs the pickle that starts at `position` to its STOP and returns the value it built.
     mutating func load() throws -> PickleValue {
@@ -95,6 +101,7 @@ struct Unpickler {
 
     private mutating func push(_ value: PickleValue) throws {
         guard stack.count < Self.maxStack else { throw FormatError("pickle stack exceeds \(Self.maxStack) items") }
+        containers.register(value)
         stack.append(value)
     }
 

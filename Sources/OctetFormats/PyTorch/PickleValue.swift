@@ -91,6 +91,33 @@ final class PickleList {
     var depth = 1
 }
 
+/// The lists, dicts and objects one unpickler built. A hostile pickle can append a list to itself, or put a
+/// dict inside its own value, which no real checkpoint does; reference counting never frees such a cycle,
+/// so every load of the file would leak it. Once the caller is done with the values, `empty()` breaks any
+/// cycle among them. (Explicitly, not in a deinit: Swift may end a local's lifetime at its last use, before
+/// the caller has finished reading the values.)
+final class PickleContainers {
+    private var seen: Set<ObjectIdentifier> = []
+    private var lists: [PickleList] = []
+    private var dicts: [PickleDict] = []
+    private var objects: [PickleObject] = []
+
+    func register(_ value: PickleValue) {
+        switch value {
+        case .list(let l) where seen.insert(ObjectIdentifier(l)).inserted: lists.append(l)
+        case .dict(let d) where seen.insert(ObjectIdentifier(d)).inserted: dicts.append(d)
+        case .object(let o) where seen.insert(ObjectIdentifier(o)).inserted: objects.append(o)
+        default: break
+        }
+    }
+
+    func empty() {
+        for l in lists { l.items = [] }
+        for d in dicts { d.removeAll() }
+        for o in objects { o.clearState() }
+    }
+}
+
 final class PickleDict {
     /// The key as Python would hash it, for the kinds of keys a checkpoint uses.
     enum Key: Hashable {
@@ -122,6 +149,11 @@ final class PickleDict {
         items.append((key, value))
     }
 
+    func removeAll() {
+        items = []
+        index = [:]
+    }
+
     func value(forKey key: String) -> PickleValue? {
         index[.string(key)].map { items[$0].value }
     }
@@ -133,6 +165,8 @@ final class PickleObject {
     private(set) var state: PickleValue = .none
     private(set) var depth = 1
     init(className: String) { self.className = className }
+
+    func clearState() { state = .none }
 
     func setState(_ state: PickleValue) throws {
         guard state.depth < pickleMaxDepth else { throw FormatError("containers nest deeper than \(pickleMaxDepth) levels") }

@@ -32,6 +32,7 @@ enum ZipFormat {
         }
         var pickle = Unpickler(source: dataPickle.name, bytes: Array(try archive.contents(of: dataPickle)),
                                allowScriptClasses: isTorchScript, persistentLoad: loadStorage)
+        defer { pickle.releaseValues() }
         let object = try pickle.load()
         var collector = TensorCollector(storageBytes: table.attachedBytes)
         try collector.collect(object)
