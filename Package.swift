@@ -21,6 +21,10 @@ let package = Package(
             name: "octet",
             dependencies: ["OctetIR", "OctetFormats", "OctetData", "OctetPasses", "OctetCPU",
                            "OctetModels", "OctetQuant", "OctetConformance"]),
+        // Fuzz targets for every parser (Scripts/fuzz.sh builds it with -sanitize=fuzzer,address).
+        .executableTarget(
+            name: "octet-fuzz",
+            dependencies: ["OctetIR", "OctetFormats", "OctetData", "OctetPasses", "OctetCPU", "OctetQuant"]),
         .testTarget(name: "OctetIRTests", dependencies: ["OctetIR", "OctetTestSupport"]),
         .testTarget(name: "OctetFormatsTests", dependencies: ["OctetFormats", "OctetTestSupport"]),
         .testTarget(name: "OctetDataTests", dependencies: ["OctetData", "OctetTestSupport"]),

@@ -9,6 +9,13 @@ public enum ONNXTensorFile {
         return (proto.name, try proto.decode(external: ExternalData(modelPath: path)))
     }
 
+    /// Decodes TensorProto bytes; a tensor with external data is refused (there is no file to look beside).
+    public static func decode(_ bytes: [UInt8]) throws -> (name: String, tensor: Tensor) {
+        var reader = ProtobufReader(bytes)
+        let proto = try TensorProto(from: &reader)
+        return (proto.name, try proto.decode(external: nil))
+    }
+
     /// The TensorProto bytes of a tensor (raw little-endian data), as `read` accepts them.
     public static func encode(_ tensor: Tensor, name: String = "") -> [UInt8] {
         TensorProto(tensor, name: name).encoded().bytes
