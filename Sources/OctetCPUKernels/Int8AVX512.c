@@ -99,6 +99,42 @@ VNNI void octet_i8gemm_avx512vnni(const OctetI8GEMM *g, ptrdiff_t block_begin, p
     }
 }
 
+// octet_i8_pack_rows four groups (64 columns) at a time: the same byte and word interleaves in each 128-bit
+// lane, which then holds one group's quarter; a 4x4 transpose of lanes gathers each group's 64 bytes.
+VNNI void octet_i8_pack_rows_avx512(const uint8_t *x, ptrdiff_t row_stride, ptrdiff_t depth, ptrdiff_t columns,
+                                    uint8_t flip, uint8_t fill, ptrdiff_t group_begin, ptrdiff_t group_end,
+                                    uint8_t *packed) {
+    const ptrdiff_t depth4 = (depth + 3) / 4, whole = depth / 4, bs = depth4 * 64;
+    const __m512i f = _mm512_set1_epi8((char)flip);
+    ptrdiff_t group = group_begin;
+    for (; group + 4 <= group_end && (group + 4) * 16 <= columns && whole > 0; group += 4) {
+        const uint8_t *src = x + group * 16;
+        uint8_t *out = packed + group * bs;
+        for (ptrdiff_t kg = 0; kg < whole; kg++, src += 4 * row_stride, out += 64) {
+            const __m512i r0 = _mm512_xor_si512(_mm512_loadu_si512(src), f);
+            const __m512i r1 = _mm512_xor_si512(_mm512_loadu_si512(src + row_stride), f);
+            const __m512i r2 = _mm512_xor_si512(_mm512_loadu_si512(src + 2 * row_stride), f);
+            const __m512i r3 = _mm512_xor_si512(_mm512_loadu_si512(src + 3 * row_stride), f);
+            const __m512i t0 = _mm512_unpacklo_epi8(r0, r1), t1 = _mm512_unpackhi_epi8(r0, r1);
+            const __m512i t2 = _mm512_unpacklo_epi8(r2, r3), t3 = _mm512_unpackhi_epi8(r2, r3);
+            // Lane g of a, b, c, d: bytes 0-15, 16-31, 32-47, 48-63 of group g's 64.
+            const __m512i a = _mm512_unpacklo_epi16(t0, t2), b = _mm512_unpackhi_epi16(t0, t2);
+            const __m512i c = _mm512_unpacklo_epi16(t1, t3), d = _mm512_unpackhi_epi16(t1, t3);
+            const __m512i ab02 = _mm512_shuffle_i64x2(a, b, 0x88), ab13 = _mm512_shuffle_i64x2(a, b, 0xDD);
+            const __m512i cd02 = _mm512_shuffle_i64x2(c, d, 0x88), cd13 = _mm512_shuffle_i64x2(c, d, 0xDD);
+            _mm512_storeu_si512(out, _mm512_shuffle_i64x2(ab02, cd02, 0x88));
+            _mm512_storeu_si512(out + bs, _mm512_shuffle_i64x2(ab13, cd13, 0x88));
+            _mm512_storeu_si512(out + 2 * bs, _mm512_shuffle_i64x2(ab02, cd02, 0xDD));
+            _mm512_storeu_si512(out + 3 * bs, _mm512_shuffle_i64x2(ab13, cd13, 0xDD));
+        }
+        if (whole < depth4) {
+            // The last, partial depth step of these four groups.
+            octet_i8_pack_rows_tail(x, row_stride, depth, columns, flip, fill, group, group + 4, packed);
+        }
+    }
+    if (group < group_end) octet_i8_pack_rows(x, row_stride, depth, columns, flip, fill, group, group_end, packed);
+}
+
 // Matrix-vector: each 64-byte load of A holds two depth steps of one 8-row block ([8 rows][4 depth] twice),
 // so x's 4-byte words for those steps are broadcast to lanes 0-7 and 8-15; the halves are summed at the end.
 // Four blocks at a time share each x vector. Integer sums, so the order does not change the bits.
@@ -509,6 +545,11 @@ void octet_i8_phase_plane_avx512(const uint8_t *x, int is_signed, int32_t zero, 
                                  ptrdiff_t width, ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t stride_x,
                                  ptrdiff_t phase_width, int32_t *plane) {
     octet_i8_phase_plane(x, is_signed, zero, height, width, pad_top, pad_left, stride_x, phase_width, plane);
+}
+
+void octet_i8_pack_rows_avx512(const uint8_t *x, ptrdiff_t row_stride, ptrdiff_t depth, ptrdiff_t columns,
+                               uint8_t flip, uint8_t fill, ptrdiff_t group_begin, ptrdiff_t group_end, uint8_t *packed) {
+    octet_i8_pack_rows(x, row_stride, depth, columns, flip, fill, group_begin, group_end, packed);
 }
 
 void octet_i8_depthwise3x3s2_narrow_avx512(const uint8_t *x, int is_signed, int32_t zero, ptrdiff_t height,

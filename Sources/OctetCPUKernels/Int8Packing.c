@@ -8,55 +8,70 @@
 // Packing of activations into the GEMM's B layout: per group of 16 columns, per 4 rows of depth, 64 bytes
 // [column][4 depth values], so one 64-byte load feeds vpdpbusd with 4 products per 32-bit lane.
 
+// One group's depth step kg: 64 bytes at `out`.
+static void pack_step(const uint8_t *x, ptrdiff_t row_stride, ptrdiff_t depth, ptrdiff_t columns, uint8_t flip,
+                      uint8_t fill, ptrdiff_t group, ptrdiff_t kg, uint8_t *out) {
+    const ptrdiff_t p0 = group * 16;
+    const ptrdiff_t k0 = kg * 4;
+#if defined(__SSE2__)
+    if (k0 + 4 <= depth) {
+        // A 4 x 16 byte transpose: interleave rows pairwise by bytes, then the pairs by 16-bit words.
+        // A last, partial group (49 columns of a 7x7 plane) is read through a copy holding `fill`
+        // past the columns, so the narrow late layers avoid the byte loop below.
+        const __m128i f = _mm_set1_epi8((char)flip);
+        const uint8_t *src = x + k0 * row_stride + p0;
+        __m128i r0, r1, r2, r3;
+        if (p0 + 16 <= columns) {
+            r0 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)src), f);
+            r1 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(src + row_stride)), f);
+            r2 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(src + 2 * row_stride)), f);
+            r3 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(src + 3 * row_stride)), f);
+        } else {
+            const ptrdiff_t n = columns - p0 > 0 ? columns - p0 : 0;
+            uint8_t rows[4][16];
+            for (int q = 0; q < 4; q++) {
+                memset(rows[q], fill ^ flip, 16);
+                memcpy(rows[q], src + q * row_stride, (size_t)n);
+            }
+            r0 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)rows[0]), f);
+            r1 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)rows[1]), f);
+            r2 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)rows[2]), f);
+            r3 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)rows[3]), f);
+        }
+        __m128i t0 = _mm_unpacklo_epi8(r0, r1), t1 = _mm_unpackhi_epi8(r0, r1);
+        __m128i t2 = _mm_unpacklo_epi8(r2, r3), t3 = _mm_unpackhi_epi8(r2, r3);
+        _mm_storeu_si128((__m128i *)out, _mm_unpacklo_epi16(t0, t2));
+        _mm_storeu_si128((__m128i *)(out + 16), _mm_unpackhi_epi16(t0, t2));
+        _mm_storeu_si128((__m128i *)(out + 32), _mm_unpacklo_epi16(t1, t3));
+        _mm_storeu_si128((__m128i *)(out + 48), _mm_unpackhi_epi16(t1, t3));
+        return;
+    }
+#endif
+    for (ptrdiff_t j = 0; j < 16; j++) {
+        for (ptrdiff_t q = 0; q < 4; q++) {
+            const ptrdiff_t k = k0 + q, p = p0 + j;
+            out[j * 4 + q] = (k < depth && p < columns) ? (uint8_t)(x[k * row_stride + p] ^ flip) : fill;
+        }
+    }
+}
+
 void octet_i8_pack_rows(const uint8_t *x, ptrdiff_t row_stride, ptrdiff_t depth, ptrdiff_t columns,
                         uint8_t flip, uint8_t fill, ptrdiff_t group_begin, ptrdiff_t group_end, uint8_t *packed) {
     const ptrdiff_t depth4 = (depth + 3) / 4;
     for (ptrdiff_t group = group_begin; group < group_end; group++) {
-        uint8_t *out = packed + group * depth4 * 64;
-        const ptrdiff_t p0 = group * 16;
-        for (ptrdiff_t kg = 0; kg < depth4; kg++, out += 64) {
-            const ptrdiff_t k0 = kg * 4;
-#if defined(__SSE2__)
-            if (k0 + 4 <= depth) {
-                // A 4 x 16 byte transpose: interleave rows pairwise by bytes, then the pairs by 16-bit words.
-                // A last, partial group (49 columns of a 7x7 plane) is read through a copy holding `fill`
-                // past the columns, so the narrow late layers avoid the byte loop below.
-                const __m128i f = _mm_set1_epi8((char)flip);
-                const uint8_t *src = x + k0 * row_stride + p0;
-                __m128i r0, r1, r2, r3;
-                if (p0 + 16 <= columns) {
-                    r0 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)src), f);
-                    r1 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(src + row_stride)), f);
-                    r2 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(src + 2 * row_stride)), f);
-                    r3 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(src + 3 * row_stride)), f);
-                } else {
-                    const ptrdiff_t n = columns - p0 > 0 ? columns - p0 : 0;
-                    uint8_t rows[4][16];
-                    for (int q = 0; q < 4; q++) {
-                        memset(rows[q], fill ^ flip, 16);
-                        memcpy(rows[q], src + q * row_stride, (size_t)n);
-                    }
-                    r0 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)rows[0]), f);
-                    r1 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)rows[1]), f);
-                    r2 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)rows[2]), f);
-                    r3 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)rows[3]), f);
-                }
-                __m128i t0 = _mm_unpacklo_epi8(r0, r1), t1 = _mm_unpackhi_epi8(r0, r1);
-                __m128i t2 = _mm_unpacklo_epi8(r2, r3), t3 = _mm_unpackhi_epi8(r2, r3);
-                _mm_storeu_si128((__m128i *)out, _mm_unpacklo_epi16(t0, t2));
-                _mm_storeu_si128((__m128i *)(out + 16), _mm_unpackhi_epi16(t0, t2));
-                _mm_storeu_si128((__m128i *)(out + 32), _mm_unpacklo_epi16(t1, t3));
-                _mm_storeu_si128((__m128i *)(out + 48), _mm_unpackhi_epi16(t1, t3));
-                continue;
-            }
-#endif
-            for (ptrdiff_t j = 0; j < 16; j++) {
-                for (ptrdiff_t q = 0; q < 4; q++) {
-                    const ptrdiff_t k = k0 + q, p = p0 + j;
-                    out[j * 4 + q] = (k < depth && p < columns) ? (uint8_t)(x[k * row_stride + p] ^ flip) : fill;
-                }
-            }
+        for (ptrdiff_t kg = 0; kg < depth4; kg++) {
+            pack_step(x, row_stride, depth, columns, flip, fill, group, kg, packed + (group * depth4 + kg) * 64);
         }
+    }
+}
+
+void octet_i8_pack_rows_tail(const uint8_t *x, ptrdiff_t row_stride, ptrdiff_t depth, ptrdiff_t columns,
+                             uint8_t flip, uint8_t fill, ptrdiff_t group_begin, ptrdiff_t group_end, uint8_t *packed) {
+    const ptrdiff_t depth4 = (depth + 3) / 4;
+    if (depth4 * 4 == depth) return;
+    for (ptrdiff_t group = group_begin; group < group_end; group++) {
+        pack_step(x, row_stride, depth, columns, flip, fill, group, depth4 - 1,
+                  packed + (group * depth4 + depth4 - 1) * 64);
     }
 }
 

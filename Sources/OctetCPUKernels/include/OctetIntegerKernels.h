@@ -75,6 +75,13 @@ void octet_i8gemv_avx512vnni(const OctetI8GEMM *g, const uint8_t *x, ptrdiff_t b
 void octet_i8_pack_rows(const uint8_t *x, ptrdiff_t row_stride, ptrdiff_t depth, ptrdiff_t columns,
                         uint8_t flip, uint8_t fill, ptrdiff_t group_begin, ptrdiff_t group_end, uint8_t *packed);
 
+/// octet_i8_pack_rows for only the last depth step, when depth is not a multiple of 4.
+void octet_i8_pack_rows_tail(const uint8_t *x, ptrdiff_t row_stride, ptrdiff_t depth, ptrdiff_t columns,
+                             uint8_t flip, uint8_t fill, ptrdiff_t group_begin, ptrdiff_t group_end, uint8_t *packed);
+/// As octet_i8_pack_rows, 64 columns per step; only call when octet_cpu_has_avx512_vnni() is 1.
+void octet_i8_pack_rows_avx512(const uint8_t *x, ptrdiff_t row_stride, ptrdiff_t depth, ptrdiff_t columns,
+                               uint8_t flip, uint8_t fill, ptrdiff_t group_begin, ptrdiff_t group_end, uint8_t *packed);
+
 /// Packs im2col columns into OctetI8GEMM's B layout: B[k][p] = source[k_offsets[k] + p_offsets[p]]
 /// (already flipped to uint8). k_offsets has depth4 * 4 entries, p_offsets group_end * 16.
 void octet_i8_pack_gather(const uint8_t *source, const ptrdiff_t *k_offsets, const ptrdiff_t *p_offsets,

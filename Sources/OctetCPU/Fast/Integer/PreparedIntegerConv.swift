@@ -131,9 +131,9 @@ public struct PreparedIntegerConv: Sendable {
                                            columns: g.outPlane, depth4: w.depth4, c: target, ldc: g.outPlane,
                                            epilogue: epilogue.c(bias: bias, scales: scales, first: first))
                     if g.isPointwise {
+                        let packRows = isa == .avx512vnni ? octet_i8_pack_rows_avx512 : octet_i8_pack_rows
                         IntegerGEMM.multiply(isa, gemm, blockCount: w.blocks, threads: perItem) { range in
-                            octet_i8_pack_rows(source, g.inPlane, w.depth, g.outPlane, flip, 0, range.lowerBound,
-                                               range.upperBound, b)
+                            packRows(source, g.inPlane, w.depth, g.outPlane, flip, 0, range.lowerBound, range.upperBound, b)
                         }
                     } else {
                         let im2col = Im2colInt8(source: source, geometry: g, flip: flip, zeroPoint: zx, depth4: w.depth4)
