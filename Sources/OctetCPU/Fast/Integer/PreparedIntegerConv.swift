@@ -9,7 +9,7 @@ import OctetIR
 /// is, others through an im2col of a zero-point-padded copy); int8 activations are flipped to uint8 by
 /// xor 0x80 (zero point + 128) for vpdpbusd's u8 x s8, and -xZero·Σ_k w[c][k] is folded into the bias.
 /// Depthwise convolutions use their own kernel.
-public struct PreparedIntegerConv: Sendable {
+public final class PreparedIntegerConv: Sendable {
     enum Kernel: Sendable {
         case gemm([PackedInt8Weights])
         case depthwise(IntegerDepthwiseWeights)

@@ -5,7 +5,7 @@ import OctetIR
 ///
 /// The GEMM's rows are the N output channels and its columns the M input rows, so the weights are packed
 /// once like a 1x1 convolution's; the [N][M] result is transposed to [M][N] when M > 1.
-public struct PreparedIntegerDense: Sendable {
+public final class PreparedIntegerDense: Sendable {
     let weights: PackedInt8Weights
     let inputType: DType
     let inputZeroPoint: Int32
