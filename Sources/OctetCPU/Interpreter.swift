@@ -15,6 +15,8 @@ struct Interpreter: CompiledModel {
     private let outputSlots: [[Int]]
     /// Slots no node reads after node `i` (graph outputs are never listed).
     private let releaseAfter: [[Int]]
+    /// Per node, the slot of the value its fast step defines (-1: none, or not a fast step).
+    private let fastOutputSlots: [Int]
     /// Dense nodes on the fast kernels, their weights packed once.
     private let fast: FastPlan
 
@@ -62,7 +64,9 @@ struct Interpreter: CompiledModel {
         self.inputSlots = inputSlots
         self.outputSlots = outputSlots
         releaseAfter = release
-        fast = FastPlan(graph: graph)
+        let fast = FastPlan(graph: graph)
+        fastOutputSlots = graph.nodes.indices.map { i in fast.definedValue(i, node: graph.nodes[i]).flatMap { slots[$0] } ?? -1 }
+        self.fast = fast
     }
 
     func run(_ inputs: [String: Tensor]) throws -> [String: Tensor] {
@@ -75,20 +79,21 @@ struct Interpreter: CompiledModel {
         try checkFeeds(inputs)
         var values = [Tensor?](repeating: nil, count: slots.count)
         for (name, t) in inputs { values[slots[name]!] = t }
-        for (i, node) in graph.nodes.enumerated() {
+        // Locals, so the lookup closure below captures two arrays rather than a copy of the whole interpreter.
+        let (slots, constants, nodes) = (self.slots, self.constants, graph.nodes)
+        for i in nodes.indices {
             let start = nanoseconds == nil ? 0 : DispatchTime.now().uptimeNanoseconds
             defer { if nanoseconds != nil { nanoseconds![i] += DispatchTime.now().uptimeNanoseconds - start } }
             let args = inputSlots[i].map { $0 < 0 ? nil : values[$0] ?? constants[$0] }
-            if let produced = try fast.run(i, node: node, inputs: args,
-                                           value: { name in slots[name].flatMap { values[$0] ?? constants[$0] } },
-                                           threads: threads) {
-                for (name, t) in produced {
-                    guard let s = slots[name] else { continue }
-                    values[s] = t
-                }
+            let outcome = try fast.run(i, node: nodes[i], inputs: args,
+                                       value: { name in slots[name].flatMap { values[$0] ?? constants[$0] } },
+                                       threads: threads)
+            if case .ran(let produced) = outcome {
+                if let produced, fastOutputSlots[i] >= 0 { values[fastOutputSlots[i]] = produced }
                 for s in releaseAfter[i] { values[s] = nil }
                 continue
             }
+            let node = nodes[i]
             let results = try Kernels.run(KernelContext(node: node, inputs: args, threads: threads))
             for (k, s) in outputSlots[i].enumerated() where s >= 0 {
                 guard k < results.count else {

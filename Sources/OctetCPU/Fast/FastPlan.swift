@@ -185,31 +185,49 @@ struct FastPlan: Sendable {
         return FusedActivation(lower: lo, upper: hi)
     }
 
-    /// Runs step `i` on its fast kernel: the values it defines, or nil when the reference must run the node.
+    /// What a step gives the interpreter.
+    enum Outcome {
+        /// Not a fast step: the reference kernel must run the node.
+        case reference
+        /// The step ran; it defines `definedValue(i)` as this tensor (nil: nothing, for a folded node).
+        case ran(Tensor?)
+    }
+
+    /// The one value step `i` defines when it runs (nil for a reference or folded step): known when the
+    /// graph is compiled, so the interpreter resolves its slot once.
+    func definedValue(_ i: Int, node: Node) -> String? {
+        switch steps[i] {
+        case .reference, .folded: nil
+        case .constant: node.outputs.first
+        case .fakeQuant(_, let dequantize): dequantize.outputs.first
+        case .integer(_, let f), .conv(_, let f), .dense(_, let f), .add(let f): f.output
+        }
+    }
+
+    /// Runs step `i` on its fast kernel, giving the value `definedValue(i)` names.
     ///
     /// `value` looks up a value defined earlier (a residual, a Clip's bounds). A step whose fast kernel
     /// declines its inputs runs the reference kernels for its node and every node folded into it, so the
     /// last folded node's output still appears; a Conv whose residual does not fit (a broadcast Add) still
     /// runs fast, and only the folded nodes on the reference.
     func run(_ i: Int, node: Node, inputs: [Tensor?], value: (String) -> Tensor?,
-             threads: Int) throws -> [String: Tensor]? {
+             threads: Int) throws -> Outcome {
         let result: Tensor?, fusion: Fusion
         var unfused: Tensor? = nil
         switch steps[i] {
-        case .reference: return nil
-        case .folded: return [:]
+        case .reference: return .reference
+        case .folded: return .ran(nil)
         case .constant(let t):
-            return node.outputs.first.map { [$0: t] }
+            return .ran(t)
         case .integer(let step, let f):
             fusion = f
             result = step.run(inputs, threads: threads)
         case .fakeQuant(let pair, let dequantize):
-            guard let output = dequantize.outputs.first else { return [:] }
-            if let x = inputs.first.flatMap({ $0 }), let y = pair.run(x, threads: threads) { return [output: y] }
+            if let x = inputs.first.flatMap({ $0 }), let y = pair.run(x, threads: threads) { return .ran(y) }
             // Not float: the two reference kernels, the int8 tensor between them kept local.
             let q = try Kernels.run(KernelContext(node: node, inputs: inputs, threads: threads)).first
             let args = dequantize.inputs.enumerated().map { k, name in k == 0 ? q : name.isEmpty ? nil : value(name) }
-            return try Kernels.run(KernelContext(node: dequantize, inputs: args, threads: threads)).first.map { [output: $0] } ?? [:]
+            return .ran(try Kernels.run(KernelContext(node: dequantize, inputs: args, threads: threads)).first)
         case .conv(let conv, let f):
             fusion = f
             let x = inputs.first.flatMap { $0 }
@@ -229,7 +247,7 @@ struct FastPlan: Sendable {
                 result = nil
             }
         }
-        if let result { return [fusion.output: result] }
+        if let result { return .ran(result) }
         var current = try unfused ?? Kernels.run(KernelContext(node: node, inputs: inputs, threads: threads)).first
         var previous = node.outputs.first
         for folded in fusion.folded {
@@ -237,6 +255,6 @@ struct FastPlan: Sendable {
             current = try Kernels.run(KernelContext(node: folded, inputs: args, threads: threads)).first
             previous = folded.outputs.first
         }
-        return current.map { [fusion.output: $0] } ?? [:]
+        return .ran(current)
     }
 }
