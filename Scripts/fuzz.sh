@@ -4,11 +4,12 @@
 #   Scripts/fuzz.sh --list              the targets
 #   Scripts/fuzz.sh TARGET SECONDS      runs TARGET for SECONDS over its corpus; exits non-zero on a finding
 #   Scripts/fuzz.sh --smoke SECONDS     every target for SECONDS each (CI runs this)
+#   FUZZ_RUNS=1000000 Scripts/fuzz.sh TARGET SECONDS   stops after that many inputs, or SECONDS
 #
 # A target's corpus is Fixtures/fuzz/TARGET/ (committed: inputs that once crashed, kept as regressions)
 # plus the fixtures of its format listed below, as seeds. What libFuzzer adds goes to .build/fuzz-corpus/
 # (ignored); a crash, leak, timeout or oversized allocation is written to .build/fuzz-findings/ and
-# should be committed to Fixtures/fuzz/TARGET/ once fixed, where the unit tests replay it.
+# should be committed to Fixtures/fuzz/TARGET/ once fixed: every later run starts from it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,9 +53,9 @@ run_target() {
     [ ${#files[@]} -gt 0 ] && cp -f "${files[@]}" "$work/" 2>/dev/null || true
     # No input may allocate over 2 GB, run over 1 s, or leak.
     OCTET_FUZZ_TARGET=$target ASAN_OPTIONS=detect_leaks=1 "$binary" "$work" \
-        -max_total_time="$seconds" -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=1 -max_len=262144 \
+        -max_total_time="$seconds" -runs="${FUZZ_RUNS:--1}" -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=1 -max_len=262144 \
         -artifact_prefix="$findings/$target-" -print_final_stats=1 2>&1 \
-        | grep -E "^(INFO: seed corpus|#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written|Done [0-9]+ runs)" || true
+        | grep -E "^(INFO: seed corpus|#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written|Done [0-9]+ runs)" || true
     return "${PIPESTATUS[0]}"
 }
 
