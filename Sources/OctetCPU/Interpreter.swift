@@ -84,6 +84,11 @@ struct Interpreter: CompiledModel {
         for i in nodes.indices {
             let start = nanoseconds == nil ? 0 : DispatchTime.now().uptimeNanoseconds
             defer { if nanoseconds != nil { nanoseconds![i] += DispatchTime.now().uptimeNanoseconds - start } }
+            // A folded node (a Requantize after its conv, say) has nothing left to do but its releases.
+            if fast.isFolded(i) {
+                for s in releaseAfter[i] { values[s] = nil }
+                continue
+            }
             let args = inputSlots[i].map { $0 < 0 ? nil : values[$0] ?? constants[$0] }
             let outcome = try fast.run(i, node: nodes[i], inputs: args,
                                        value: { name in slots[name].flatMap { values[$0] ?? constants[$0] } },

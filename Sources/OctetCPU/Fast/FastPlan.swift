@@ -193,6 +193,11 @@ struct FastPlan: Sendable {
         case ran(Tensor?)
     }
 
+    /// Whether node `i` was folded into an earlier step, which already produced its value.
+    func isFolded(_ i: Int) -> Bool {
+        if case .folded = steps[i] { true } else { false }
+    }
+
     /// The one value step `i` defines when it runs (nil for a reference or folded step): known when the
     /// graph is compiled, so the interpreter resolves its slot once.
     func definedValue(_ i: Int, node: Node) -> String? {
