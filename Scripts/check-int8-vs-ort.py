@@ -22,7 +22,7 @@ import onnxruntime as ort
 from onnx import numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from accuracy import MODELS, OCTET, ROOT, load_photos, normalise, ort_logits  # noqa: E402
+from accuracy import MODELS, OCTET, ROOT, load_photos, load_views, normalise, ort_logits  # noqa: E402
 
 
 def octet(*args):
@@ -52,7 +52,10 @@ def output_scale(path):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--limit", type=int, default=100)
+    ap.add_argument("--views", action="store_true",
+                    help="also compare the kl model's paths on 19 more views of each photo (crops, mirror images)")
     args = ap.parse_args()
+    views = load_views(args.limit) if args.views else None
     from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
 
     ort.set_default_logger_severity(3)
@@ -95,6 +98,18 @@ def main():
               "top-1 against labels: integer %.1f%%, simulate %.1f%%, onnxruntime %.1f%%"
               % (name, agree(integer, simulated), agree(runtime, simulated), 100 * float((integer.argmax(1) == labels).mean()),
                  100 * float((simulated.argmax(1) == labels).mean()), 100 * float((runtime.argmax(1) == labels).mean())))
+        if views is not None:
+            v = normalise(views[0], norm)
+            parts = {"integer": [], "simulate": [], "onnxruntime": []}
+            for start in range(0, len(v), 100):
+                chunk = os.path.join(work, name + ".views.npy")
+                np.save(chunk, v[start:start + 100])
+                parts["integer"].append(octet_logits(kl, chunk, work))
+                parts["simulate"].append(octet_logits(kl, chunk, work, simulate=True))
+                parts["onnxruntime"].append(ort_logits(kl, v[start:start + 100]))
+            i, s_, r = (np.concatenate(parts[k]) for k in ("integer", "simulate", "onnxruntime"))
+            print("%-20s octet kl on %d views: top-1 agreement with --simulate: integer %.2f%%, onnxruntime %.2f%%"
+                  % (name, len(v), agree(i, s_), agree(r, s_)))
         sys.stdout.flush()
 
 
