@@ -5,10 +5,11 @@ import Testing
 
 /// Baseline encoding: a real photo survives an encode/decode round trip, and invalid requests fail.
 @Suite struct JPEGEncoderTests {
+    /// A real photo that every clone has: the first record of the bundled pack of dev photos.
     static func photo() throws -> Image? {
-        let url = Paths.shared.appendingPathComponent("imagenet-dev/n01514668_cock.JPEG")
-        guard Paths.exists(url) else { return nil }
-        return try JPEG.decode([UInt8](try Data(contentsOf: url)))
+        let reader = try RecordIOReader(path: Paths.fixture("rec/imagenet-dev-32.rec").path)
+        guard let record = try reader.next() else { return nil }
+        return try JPEG.decode(Array(try IRHeader.unpack(record.payload).image))
     }
 
     static func psnr(_ a: Image, _ b: Image) -> Double {
@@ -22,10 +23,7 @@ import Testing
 
     @Test(arguments: [(90, 30.0), (50, 26.0)])
     func colorRoundTrip(quality: Int, minimumPSNR: Double) throws {
-        guard let image = try Self.photo() else {
-            try Skip.missingData("the dev photos in ../shared/imagenet-dev are missing")
-            return
-        }
+        let image = try #require(try Self.photo())
         let bytes = try JPEG.encode(image, quality: quality)
         let decoded = try JPEG.decode(bytes)
         #expect(decoded.width == image.width && decoded.height == image.height && decoded.channels == 3)
@@ -35,10 +33,7 @@ import Testing
     }
 
     @Test func grayRoundTripKeepsOneChannel() throws {
-        guard let image = try Self.photo() else {
-            try Skip.missingData("the dev photos in ../shared/imagenet-dev are missing")
-            return
-        }
+        let image = try #require(try Self.photo())
         let gray = Image(width: image.width, height: image.height, channels: 1,
                          pixels: stride(from: 0, to: image.pixels.count, by: 3).map { image.pixels[$0 + 1] })
         let decoded = try JPEG.decode(try JPEG.encode(gray, quality: 90))
