@@ -105,23 +105,10 @@ enum IntegerDepthwise {
         let rows = max(g.height + g.padTop, narrow ? g.outHeight + 4 : (g.outHeight - 1) * s + 3)
         let phaseWidth = narrow ? 16 : max((g.width + g.padLeft + s - 1) / s, (g.outWidth + 31) / 32 * 32 + 3)
         let count = rows * s * phaseWidth
-        let planes = g.batch * g.inChannels
-        let parts = max(1, min(threads, planes))
-        parallelFor(parts, threads: parts) { t in
-            // Zeroed once: the padding sits at the same places in every plane, only the inside is rewritten.
-            let plane = UnsafeMutablePointer<Int16>.allocate(capacity: count)
-            plane.initialize(repeating: 0, count: count)
-            defer { plane.deallocate() }
-            var e = epilogue
-            weights.values.withUnsafeBufferPointer { w in
-                for index in (planes * t / parts)..<(planes * (t + 1) / parts) {
-                    let channel = index % g.inChannels
-                    octet_i8_depthwise3x3_avx512(input + index * g.inPlane, signed ? 1 : 0, zeroPoint, g.height,
-                                                 g.width, g.padTop, g.padLeft, s, plane, phaseWidth,
-                                                 w.baseAddress! + channel * 9, channel, output, index * g.outPlane,
-                                                 g.outHeight, g.outWidth, &e)
-                }
-            }
+        forEachPlane(g, scratch: count, weights: weights, epilogue: epilogue, threads: threads) { plane, index, w, e in
+            octet_i8_depthwise3x3_avx512(input + index * g.inPlane, signed ? 1 : 0, zeroPoint, g.height, g.width,
+                                         g.padTop, g.padLeft, s, plane, phaseWidth, w, index % g.inChannels, output,
+                                         index * g.outPlane, g.outHeight, g.outWidth, e)
         }
     }
 
@@ -132,21 +119,31 @@ enum IntegerDepthwise {
         let step = 32 / subWidth
         let subRows = max((g.height + g.padTop + 1) / 2, (g.outHeight + step - 1) / step * step + 2)
         let count = 4 * subRows * subWidth
+        forEachPlane(g, scratch: count, weights: weights, epilogue: epilogue, threads: threads) { plane, index, w, e in
+            octet_i8_depthwise3x3s2_narrow_avx512(input + index * g.inPlane, signed ? 1 : 0, zeroPoint, g.height,
+                                                  g.width, g.padTop, g.padLeft, plane, subWidth, subRows, w,
+                                                  index % g.inChannels, output, index * g.outPlane, g.outHeight,
+                                                  g.outWidth, e)
+        }
+    }
+
+    /// The batch's planes split over threads, each thread with its own int16 scratch of `count` values:
+    /// `body(scratch, plane index, that channel's weights, epilogue)`. The scratch is zeroed once, since the
+    /// padding sits at the same places in every plane and only the inside is rewritten.
+    private static func forEachPlane(_ g: ConvGeometry, scratch count: Int, weights: IntegerDepthwiseWeights,
+                                     epilogue: OctetIntEpilogue, threads: Int,
+                                     _ body: (UnsafeMutablePointer<Int16>, Int, UnsafePointer<Int32>,
+                                              UnsafeMutablePointer<OctetIntEpilogue>) -> Void) {
         let planes = g.batch * g.inChannels
         let parts = max(1, min(threads, planes))
         parallelFor(parts, threads: parts) { t in
-            // Zeroed once: the padding sits at the same places in every plane, only the inside is rewritten.
             let plane = UnsafeMutablePointer<Int16>.allocate(capacity: count)
             plane.initialize(repeating: 0, count: count)
             defer { plane.deallocate() }
             var e = epilogue
             weights.values.withUnsafeBufferPointer { w in
                 for index in (planes * t / parts)..<(planes * (t + 1) / parts) {
-                    let channel = index % g.inChannels
-                    octet_i8_depthwise3x3s2_narrow_avx512(input + index * g.inPlane, signed ? 1 : 0, zeroPoint,
-                                                          g.height, g.width, g.padTop, g.padLeft, plane, subWidth,
-                                                          subRows, w.baseAddress! + channel * 9, channel, output,
-                                                          index * g.outPlane, g.outHeight, g.outWidth, &e)
+                    body(plane, index, w.baseAddress! + index % g.inChannels * weights.taps, &e)
                 }
             }
         }
