@@ -78,7 +78,8 @@ struct Interpreter: CompiledModel {
     func run(_ inputs: [String: Tensor], nanoseconds: inout [UInt64]?) throws -> [String: Tensor] {
         try checkFeeds(inputs)
         var values = [Tensor?](repeating: nil, count: slots.count)
-        for (name, t) in inputs { values[slots[name]!] = t }
+        // checkFeeds accepted only declared inputs, and every one has a slot.
+        for (name, t) in inputs { if let s = slots[name] { values[s] = t } }
         // Locals, so the lookup closure below captures two arrays rather than a copy of the whole interpreter.
         let (slots, constants, nodes) = (self.slots, self.constants, graph.nodes)
         for i in nodes.indices {
