@@ -1,15 +1,12 @@
 import Foundation
 
-/// Where the tests find the package, its fixtures, the shared data beside it and the download cache.
+/// Where the tests find the package, its fixtures and the download cache.
 public enum Paths {
     /// The package root, found from this file's location (Sources/OctetTestSupport/Paths.swift).
     public static let root: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     public static func fixture(_ relative: String) -> URL { root.appendingPathComponent("Fixtures/" + relative) }
-
-    /// `../shared` beside the checkout (labelled photos and design notes).
-    public static var shared: URL { root.deletingLastPathComponent().appendingPathComponent("shared") }
 
     /// The ignored download cache filled by `Scripts/fetch-*.sh`.
     public static func cache(_ relative: String) -> URL { root.appendingPathComponent(".cache/" + relative) }

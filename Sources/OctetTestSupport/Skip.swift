@@ -1,7 +1,7 @@
 import Foundation
 
-/// Skipping a test whose data is absent. A user's clone may lack the fetched data (`.cache/`) or the photos
-/// in `../shared/`, so there the test prints a SKIPPED line and passes. CI sets `OCTET_STRICT=1`, where
+/// Skipping a test whose data is absent. A user's clone may lack the fetched data (`.cache/`), so there the
+/// test prints a SKIPPED line and passes. CI sets `OCTET_STRICT=1`, where
 /// every such file must be present: a skip for missing data becomes an error that fails the test, so CI
 /// cannot go green on tests that never ran. Skips for hardware or tools the machine lacks are not data
 /// and stay skips (they print their own SKIPPED line).

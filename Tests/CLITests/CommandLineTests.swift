@@ -8,16 +8,6 @@ import Testing
 @Suite(.serialized) struct CommandLineTests {
     static let commands = ["demo", "inspect", "run", "bench", "quantize", "eval", "compare", "pack", "convert"]
 
-    /// The path of `name` under ../shared, or nil (saying SKIPPED) where the shared data is absent.
-    static func shared(_ name: String) throws -> String? {
-        let path = Paths.shared.appendingPathComponent(name).path
-        guard FileManager.default.fileExists(atPath: path) else {
-            try Skip.missingData("\(path) is missing")
-            return nil
-        }
-        return path
-    }
-
     static func temporary(_ name: String) -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("octet-cli-\(getpid())")
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -49,11 +39,11 @@ import Testing
     }
 
     @Test func runClassifiesARealPhoto() throws {
-        guard let photo = try Self.shared("imagenet-dev/n01580077_jay.JPEG") else { return }
-        let r = try runOctet(["run", "Fixtures/mobilenet_v2.onnx", "--input", photo, "--top", "3"])
+        let r = try runOctet(["run", "Fixtures/mobilenet_v2.onnx", "--input", "Fixtures/photos/n07714990_broccoli.JPEG",
+                              "--top", "3"])
         #expect(r.status == 0, "\(r.stderr)")
         let first = r.stdout.split(separator: "\n").dropFirst().first.map(String.init) ?? ""
-        #expect(first.hasSuffix(" jay"), "\(r.stdout)")
+        #expect(first.hasSuffix(" broccoli"), "\(r.stdout)")
     }
 
     @Test func runSavesOutputsAsNPY() throws {
@@ -138,12 +128,11 @@ import Testing
     }
 
     @Test func packWritesARecordFileThatInspectReads() throws {
-        guard let photos = try Self.shared("imagenet-dev") else { return }
         let out = Self.temporary("packed.rec")
-        let r = try runOctet(["pack", photos, "-o", out, "--resize", "128", "--quality", "80"], timeout: 600)
+        let r = try runOctet(["pack", "Fixtures/photos", "-o", out, "--resize", "128", "--quality", "80"], timeout: 600)
         #expect(r.status == 0, "\(r.stderr)")
         let inspect = try runOctet(["inspect", out])
-        #expect(inspect.stdout.contains("100 records"), "\(inspect.stdout)")
+        #expect(inspect.stdout.contains("8 records"), "\(inspect.stdout)")
         let eval = try runOctet(["eval", "Fixtures/mobilenet_v2.onnx", "--data", out, "--size", "112", "--resize", "128",
                                  "--limit", "4", "--json"], timeout: 300)
         #expect(eval.status == 1, "a 224 model refuses 112 crops: \(eval.stderr)")

@@ -101,16 +101,14 @@ let jpegDecoderReady: Bool = {
         #expect(list.entries.map(\.index) == [0, 1, 2])
     }
 
-    @Test func sharedPhotosThroughTheirLabelsFile() throws {
-        let dir = Paths.shared.appendingPathComponent("imagenet-dev").path
-        guard FileManager.default.fileExists(atPath: dir + "/labels.tsv") else {
-            try Skip.missingData("\(dir)/labels.tsv is missing")
-            return
-        }
-        let dataset = try Datasets.open(path: dir)
-        #expect(dataset.count == 100)
-        let first = try #require(try dataset.makeReader().next()).get()
+    @Test func photosThroughTheirLabelsFile() throws {
+        let dataset = try Datasets.open(path: Paths.fixture("photos").path)
+        #expect(dataset.count == 8)
+        let reader = try dataset.makeReader()
+        let first = try #require(try reader.next()).get()
         #expect(first.labels == [7] && first.location.hasSuffix("n01514668_cock.JPEG"))
+        let second = try #require(try reader.next()).get()
+        #expect(second.labels == [637] && second.location.hasSuffix("n03710193_mailbox.JPEG"))
     }
 
     @Test func npyBatchesWithLabels() throws {

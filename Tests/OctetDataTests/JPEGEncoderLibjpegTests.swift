@@ -6,15 +6,14 @@ import Testing
 /// The encoder beside libjpeg-turbo's tools: djpeg reads what it writes and sees the same pixels, and
 /// at the same quality it writes the tables and scan bytes of `cjpeg -baseline`.
 @Suite struct JPEGEncoderLibjpegTests {
-    /// Real pixels: the 4:4:4 fixture crop in color and gray, and a few dev photos when present.
+    /// Real pixels: the 4:4:4 fixture crop in color and gray, and three whole photos (one of them gray).
     static func sources() throws -> [(name: String, image: Image)] {
         let crop = try JPEG.decode([UInt8](try Data(contentsOf: Paths.fixture("jpeg/baseline-444.jpg"))))
         let gray = Image(width: crop.width, height: crop.height, channels: 1,
                          pixels: stride(from: 0, to: crop.pixels.count, by: 3).map { crop.pixels[$0 + 1] })
         var list = [("crop", crop), ("crop-gray", gray)]
-        for name in ["n01514668_cock.JPEG", "n03804744_nail.JPEG", "n04141327_scabbard.JPEG"] {
-            let url = Paths.shared.appendingPathComponent("imagenet-dev/" + name)
-            if Paths.exists(url) { list.append((name, try JPEG.decode([UInt8](try Data(contentsOf: url))))) }
+        for name in ["n01514668_cock.JPEG", "n03804744_nail.JPEG", "n04285008_sports_car.JPEG"] {
+            list.append((name, try JPEG.decode([UInt8](try Data(contentsOf: Paths.fixture("photos/" + name))))))
         }
         return list
     }

@@ -4,21 +4,18 @@ import OctetTestSupport
 import Testing
 
 @Suite struct RecordPackerTests {
-    static var photos: String { Paths.shared.appendingPathComponent("imagenet-dev").path }
+    /// The eight photos MXNet's im2rec packed into dev8.rec, bundled beside it.
+    static var photos: String { Paths.fixture("photos").path }
 
-    /// dev8.lst's paths are relative to the shared photo folder, as im2rec's ROOT argument.
-    static func dev8List() throws -> ImageList? {
-        guard FileManager.default.fileExists(atPath: photos + "/labels.tsv") else { return nil }
+    /// dev8.lst's paths are relative to the photo folder, as im2rec's ROOT argument.
+    static func dev8List() throws -> ImageList {
         var list = try ImageList.load(path: Paths.fixture("rec/dev8.lst").path)
         list.root = photos
         return list
     }
 
     @Test func passThroughStoresTheFilesWithLstHeaders() throws {
-        guard let list = try Self.dev8List() else {
-            try Skip.missingData("\(Self.photos) is missing")
-            return
-        }
+        let list = try Self.dev8List()
         let out = temporaryPath("pass.rec"), idx = (out as NSString).deletingPathExtension + ".idx"
         defer { for p in [out, idx] { try? FileManager.default.removeItem(atPath: p) } }
         var ticks: [Int] = []
@@ -51,10 +48,7 @@ import Testing
 
     /// Decode, resize the shorter side to 256, re-encode: the records decode to im2rec's geometry.
     @Test func reencodeResizesTheShorterSide() throws {
-        guard let list = try Self.dev8List() else {
-            try Skip.missingData("\(Self.photos) is missing")
-            return
-        }
+        let list = try Self.dev8List()
         guard jpegDecoderReady else {
             print("SKIPPED: JPEG.decode is not available in this build")
             return
