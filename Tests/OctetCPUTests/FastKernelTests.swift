@@ -198,7 +198,7 @@ struct KernelRun: CustomTestStringConvertible, Sendable {
     var threads: Int
 
     /// Every instruction set on 1, 2 and 3 threads.
-    static let all = [KernelISA.portable, .avx2].flatMap { isa in [1, 2, 3].map { KernelRun(isa: isa, threads: $0) } }
+    static let all = KernelISA.allCases.flatMap { isa in [1, 2, 3].map { KernelRun(isa: isa, threads: $0) } }
 
     var testDescription: String { "\(isa), \(threads) threads" }
 

@@ -50,7 +50,7 @@ enum DepthwiseConv {
                             layout.fill(buffer, from: input + plane * g.inPlane)
                             let (b, out) = (bias?[channel] ?? 0, output + plane * g.outPlane)
                             switch isa {
-                            case .avx2:
+                            case .avx2, .avx512:
                                 octet_depthwise_plane_avx2(
                                     buffer, g.strideY * layout.rowStride, offsets.baseAddress!, weights.taps,
                                     values.baseAddress! + channel * weights.taps, b, out, g.outHeight, g.outWidth,

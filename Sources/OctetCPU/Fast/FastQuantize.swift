@@ -34,7 +34,7 @@ struct FastQuantize: Sendable, Equatable {
         guard case .f32(let values) = x.storage else { return nil }
         let count = values.count
         let flip: UInt8 = output == .i8 ? 0x80 : 0
-        let avx2: Int32 = KernelISA.current == .avx2 ? 1 : 0
+        let avx2: Int32 = KernelISA.current >= .avx2 ? 1 : 0
         let (scale, zeroPoint) = (self.scale, self.zeroPoint)
         func fill(_ out: UnsafeMutableRawBufferPointer) {
             values.withUnsafeBufferPointer { v in

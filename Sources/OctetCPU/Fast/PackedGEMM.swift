@@ -174,6 +174,18 @@ private struct GEMMJob {
                         accumulate: accumulate || !first ? 1 : 0,
                         clamp: clamp == nil ? 0 : 1, lower: clamp?.lower ?? 0, upper: clamp?.upper ?? 0)
                     portable?.splat(aPanel, depth: kc)
+                    if isa == .avx512 {
+                        // Four panels per call: the 6 × 64 tile.
+                        for q in stride(from: 0, to: panelCount, by: 4) {
+                            let j0 = n0 + q * tile.columns
+                            epilogue.column_bias = columnBias + j0
+                            epilogue.addend = first ? addend.map { $0 + i0 * ldc + j0 } : nil
+                            octet_sgemm_tile_6x64_avx512(kc, aPanel, b + q * panelStride, panelStride,
+                                                         c + i0 * ldc + j0, ldc, validRows,
+                                                         min(4 * tile.columns, n1 - j0), &epilogue)
+                        }
+                        continue
+                    }
                     for q in 0..<panelCount {
                         let j0 = n0 + q * tile.columns
                         let validColumns = min(tile.columns, columns - j0)

@@ -1,7 +1,7 @@
 #ifndef OCTET_CPU_KERNELS_H
 #define OCTET_CPU_KERNELS_H
 
-// Float micro-kernels compiled for AVX2 and FMA, called from OctetCPU's fast paths when the CPU has both.
+// Float micro-kernels compiled for AVX2 and FMA (and AVX-512 F), called from OctetCPU's fast paths when the CPU has both.
 // Every function here compiles on every platform; off x86_64 the kernels are absent and
 // octet_cpu_has_avx2_fma() returns 0, so callers stay on their portable Swift loops. The integer (int8)
 // kernels are declared in OctetIntegerKernels.h.
@@ -18,6 +18,9 @@ extern "C" {
 
 /// 1 when this CPU (and its operating system) runs AVX2 and FMA instructions, else 0.
 int octet_cpu_has_avx2_fma(void);
+
+/// 1 when this CPU (and its operating system) runs AVX-512 F instructions, else 0.
+int octet_cpu_has_avx512f(void);
 
 /// 1 when this CPU (and its operating system) runs AVX-512 F, BW, VL and VNNI instructions, else 0.
 int octet_cpu_has_avx512_vnni(void);
@@ -57,6 +60,15 @@ typedef struct {
 /// Only call when octet_cpu_has_avx2_fma() is 1.
 void octet_sgemm_tile_6x16_avx2(ptrdiff_t depth, const float *a, const float *b, float *c, ptrdiff_t ldc,
                                 ptrdiff_t rows, ptrdiff_t columns, const OctetTileEpilogue *epilogue);
+
+/// The AVX-512 tile: up to four 6 x 16 tiles side by side, C[0..<rows][0..<columns] for columns <= 64.
+///
+/// `a` as above; panel q of B starts at b + q * panel_stride (depth x 16 floats each), and only the
+/// ceil(columns / 16) panels that hold valid columns are read. `epilogue->column_bias` is readable for
+/// those panels. Only call when octet_cpu_has_avx512f() is 1.
+void octet_sgemm_tile_6x64_avx512(ptrdiff_t depth, const float *a, const float *b, ptrdiff_t panel_stride,
+                                  float *c, ptrdiff_t ldc, ptrdiff_t rows, ptrdiff_t columns,
+                                  const OctetTileEpilogue *epilogue);
 
 /// One output plane of a depthwise convolution from a zero-padded input plane.
 ///

@@ -13,7 +13,7 @@ enum ISAChoice: String, CaseIterable {
     func run<T>(_ body: () throws -> T) rethrows -> T {
         let (float, integer): (KernelISA, IntegerKernelISA)
         switch self {
-        case .best, .avx512vnni: (float, integer) = (.avx2, .avx512vnni)
+        case .best, .avx512vnni: (float, integer) = (.avx512, .avx512vnni)
         case .avx2: (float, integer) = (.avx2, .avx2)
         case .portable: (float, integer) = (.portable, .portable)
         }
