@@ -44,6 +44,11 @@ let convCases: [ConvCase] = [
     conv("depthwise 3x3 s2", [1, 7, 15, 13], out: 7, kernel: (3, 3), strides: [2, 2], pads: [1, 1, 1, 1], group: 7),
     conv("depthwise 5x5 s2 asymmetric", [1, 5, 19, 21], out: 5, kernel: (5, 5), strides: [2, 2], pads: [1, 2, 2, 1],
          group: 5),
+    // Rows of over 32 inputs: whole 16-wide steps, vector stride-2 deinterleaving and a masked tail.
+    conv("depthwise 3x3 s2 wide rows", [1, 4, 9, 67], out: 4, kernel: (3, 3), strides: [2, 2], pads: [1, 1, 1, 1],
+         group: 4),
+    conv("depthwise 3x3 s1 wide rows", [1, 3, 6, 37], out: 3, kernel: (3, 3), pads: [1, 1, 1, 1], group: 3,
+         activation: .relu),
     conv("depthwise 3x3 dilation 2, no bias", [1, 3, 12, 17], out: 3, kernel: (3, 3), pads: [2, 2, 2, 2],
          dilations: [2, 2], group: 3, bias: false),
     conv("depthwise 3x3 batch 2 tiny", [2, 4, 3, 2], out: 4, kernel: (3, 3), pads: [1, 1, 1, 1], group: 4),

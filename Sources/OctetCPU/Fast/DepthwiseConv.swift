@@ -20,8 +20,11 @@ struct DepthwiseWeights: Sendable {
 /// `x mod strideX` at `x / strideX`), so every tap of every output row is a contiguous vector load:
 /// output column `ox`, tap `kx` reads phase `(kx·dx) mod sx` at `ox + (kx·dx) / sx`.
 enum DepthwiseConv {
-    /// Output columns computed per step (two SSE vectors).
+    /// Output columns computed per step (two SSE vectors, one AVX2 vector).
     static let vector = 8
+    /// Output columns the widest kernel computes per step (one AVX-512 vector): every padded row is
+    /// readable this far past the last output column.
+    static let widestVector = 16
 
     static func run(_ g: ConvGeometry, input: UnsafePointer<Float>, weights: DepthwiseWeights,
                     bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
@@ -47,10 +50,15 @@ enum DepthwiseConv {
                     tapOffsets.withUnsafeBufferPointer { offsets in
                         for plane in (planes * t / parts)..<(planes * (t + 1) / parts) {
                             let channel = plane % g.inChannels
-                            layout.fill(buffer, from: input + plane * g.inPlane)
+                            layout.fill(buffer, from: input + plane * g.inPlane, avx512: isa == .avx512)
                             let (b, out) = (bias?[channel] ?? 0, output + plane * g.outPlane)
                             switch isa {
-                            case .avx2, .avx512:
+                            case .avx512:
+                                octet_depthwise_plane_avx512(
+                                    buffer, g.strideY * layout.rowStride, offsets.baseAddress!, weights.taps,
+                                    values.baseAddress! + channel * weights.taps, b, out, g.outHeight, g.outWidth,
+                                    activation == nil ? 0 : 1, activation?.lower ?? 0, activation?.upper ?? 0)
+                            case .avx2:
                                 octet_depthwise_plane_avx2(
                                     buffer, g.strideY * layout.rowStride, offsets.baseAddress!, weights.taps,
                                     values.baseAddress! + channel * weights.taps, b, out, g.outHeight, g.outWidth,
@@ -134,7 +142,7 @@ enum DepthwiseConv {
 private struct PhaseLayout {
     /// Padded rows actually read: (outHeight − 1)·sy + (kh − 1)·dy + 1.
     let rows: Int
-    /// Values per phase row: the widest read, rounded up to whole vectors.
+    /// Values per phase row: the widest read, rounded up to whole vectors of the widest kernel.
     let phaseStride: Int
     /// Values per padded row (all phases).
     let rowStride: Int
@@ -145,7 +153,7 @@ private struct PhaseLayout {
         self.g = g
         rows = (g.outHeight - 1) * g.strideY + (g.kernelHeight - 1) * g.dilationY + 1
         let widestRead = (g.kernelWidth - 1) * g.dilationX / g.strideX
-            + (g.outWidth + DepthwiseConv.vector - 1) / DepthwiseConv.vector * DepthwiseConv.vector
+            + (g.outWidth + DepthwiseConv.widestVector - 1) / DepthwiseConv.widestVector * DepthwiseConv.widestVector
         phaseStride = widestRead
         rowStride = phaseStride * g.strideX
         floats = rows * rowStride
@@ -153,7 +161,7 @@ private struct PhaseLayout {
 
     /// Copies one input plane into the inside of the scratch plane, split by column phase; the padding
     /// around it is never written, so it stays zero from the first fill.
-    func fill(_ buffer: UnsafeMutablePointer<Float>, from plane: UnsafePointer<Float>) {
+    func fill(_ buffer: UnsafeMutablePointer<Float>, from plane: UnsafePointer<Float>, avx512: Bool) {
         let firstRow = max(0, g.padTop), lastRow = min(rows, g.padTop + g.height)
         for phase in 0..<g.strideX {
             // Phase index i holds input column i·sx + phase − left; [begin, end) of them lie inside the row.
@@ -161,38 +169,10 @@ private struct PhaseLayout {
             let begin = min(phaseStride, max(0, (-offset + g.strideX - 1) / g.strideX))
             let end = max(begin, min(phaseStride, (g.width - offset + g.strideX - 1) / g.strideX))
             let count = end - begin
-            var target = buffer + firstRow * rowStride + phase * phaseStride + begin
-            var source = plane + (firstRow - g.padTop) * g.width + begin * g.strideX + offset
-            for _ in firstRow..<max(firstRow, lastRow) {
-                Self.copy(source, stride: g.strideX, count: count, to: target)
-                target += rowStride
-                source += g.width
-            }
-        }
-    }
-
-    /// `count` values `src[0], src[stride], …` by vectors for strides 1 and 2 (no library call: rows are short).
-    private static func copy(_ src: UnsafePointer<Float>, stride: Int, count: Int, to target: UnsafeMutablePointer<Float>) {
-        var i = 0
-        if stride == 1 {
-            while i + 4 <= count {
-                UnsafeMutableRawPointer(target + i).storeBytes(
-                    of: UnsafeRawPointer(src + i).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
-                i += 4
-            }
-        } else if stride == 2 {
-            // Values 0...3 and 3...6 of each step: never a value past the last one needed.
-            while i + 4 <= count {
-                let raw = UnsafeRawPointer(src + 2 * i)
-                let a = raw.loadUnaligned(as: SIMD4<Float>.self)
-                let b = raw.loadUnaligned(fromByteOffset: 12, as: SIMD4<Float>.self)
-                UnsafeMutableRawPointer(target + i).storeBytes(of: SIMD4(a[0], a[2], b[1], b[3]), as: SIMD4<Float>.self)
-                i += 4
-            }
-        }
-        while i < count {
-            target[i] = src[i * stride]
-            i += 1
+            let target = buffer + firstRow * rowStride + phase * phaseStride + begin
+            let source = plane + (firstRow - g.padTop) * g.width + begin * g.strideX + offset
+            octet_copy_rows_strided(source, g.width, g.strideX, count, max(0, lastRow - firstRow), target, rowStride,
+                                    avx512 ? 1 : 0)
         }
     }
 }

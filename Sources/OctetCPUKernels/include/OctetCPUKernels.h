@@ -80,6 +80,18 @@ void octet_depthwise_plane_avx2(const float *padded, ptrdiff_t row_step, const p
                                 ptrdiff_t taps, const float *weights, float bias, float *out,
                                 ptrdiff_t out_height, ptrdiff_t out_width, int clamp, float lower, float upper);
 
+/// octet_depthwise_plane_avx2 with 16 outputs per step: padded rows must be readable up to out_width
+/// rounded up to a multiple of 16 past each tap offset. Only call when octet_cpu_has_avx512f() is 1.
+void octet_depthwise_plane_avx512(const float *padded, ptrdiff_t row_step, const ptrdiff_t *offsets,
+                                  ptrdiff_t taps, const float *weights, float bias, float *out,
+                                  ptrdiff_t out_height, ptrdiff_t out_width, int clamp, float lower, float upper);
+
+/// For each of `rows` rows: dst[i] = src[i * stride] for i < count, then src += src_row_step and
+/// dst += dst_row_step. Reads src[0 ..< (count - 1) * stride + 1] of each row only. `avx512` nonzero
+/// (only when octet_cpu_has_avx512f() is 1) deinterleaves stride 2 with vector permutes.
+void octet_copy_rows_strided(const float *src, ptrdiff_t src_row_step, ptrdiff_t stride, ptrdiff_t count,
+                             ptrdiff_t rows, float *dst, ptrdiff_t dst_row_step, int avx512);
+
 #ifdef __cplusplus
 }
 #endif
