@@ -10,7 +10,9 @@
 // panel (24 of the 32 registers), 4 for the B rows and 1 for the broadcast A value. Per k: 4 loads, 6
 // broadcasts, 24 FMAs: twice the AVX2 tile's work per instruction, and the same packed operands (the
 // panels of B are read where they lie, `panel_stride` floats apart), so packing is shared by both ISAs.
-// Edges are masked: rows past `rows` are computed and dropped, columns past `columns` never touch C.
+// Edges are masked: rows past `rows` are computed and dropped, columns past `columns` are neither read
+// from B nor written to C. `b_step` is the distance between rows of K: 16 in packed panels, or a matrix's
+// row length when B is read where it lies (a 1x1 convolution's input, unpacked).
 
 INLINE __mmask16 column_mask(ptrdiff_t columns, int panel) {
     ptrdiff_t valid = columns - 16 * panel;
@@ -18,7 +20,8 @@ INLINE __mmask16 column_mask(ptrdiff_t columns, int panel) {
 }
 
 // Fully unrolled for a constant `panels` once inlined, so the accumulators stay in registers.
-INLINE void tile(ptrdiff_t depth, const float *a, const float *b, ptrdiff_t panel_stride, float *c, ptrdiff_t ldc,
+INLINE void tile(ptrdiff_t depth, const float *a, const float *b, ptrdiff_t b_step, ptrdiff_t panel_stride, float *c,
+                 ptrdiff_t ldc,
                  ptrdiff_t rows, ptrdiff_t columns, const OctetTileEpilogue *e, const int panels) {
     __m512 acc[6][4];
     __mmask16 mask[4];
@@ -40,13 +43,13 @@ INLINE void tile(ptrdiff_t depth, const float *a, const float *b, ptrdiff_t pane
     }
     for (ptrdiff_t k = 0; k < depth; k++) {
         __m512 bq[4];
-        for (int q = 0; q < panels; q++) bq[q] = _mm512_loadu_ps(b + q * panel_stride);
+        for (int q = 0; q < panels; q++) bq[q] = _mm512_maskz_loadu_ps(mask[q], b + q * panel_stride);
         for (int r = 0; r < 6; r++) {
             __m512 x = _mm512_set1_ps(a[r]);
             for (int q = 0; q < panels; q++) acc[r][q] = _mm512_fmadd_ps(x, bq[q], acc[r][q]);
         }
         a += 6;
-        b += 16;
+        b += b_step;
     }
     if (e->clamp) {
         // max(lo, x) and min(hi, x) return x when x is NaN (the second operand wins on unordered).
@@ -58,24 +61,24 @@ INLINE void tile(ptrdiff_t depth, const float *a, const float *b, ptrdiff_t pane
         for (int q = 0; q < panels; q++) _mm512_mask_storeu_ps(c + r * ldc + 16 * q, mask[q], acc[r][q]);
 }
 
-AVX512 void octet_sgemm_tile_6x64_avx512(ptrdiff_t depth, const float *a, const float *b, ptrdiff_t panel_stride,
-                                         float *c, ptrdiff_t ldc, ptrdiff_t rows, ptrdiff_t columns,
-                                         const OctetTileEpilogue *epilogue) {
+AVX512 void octet_sgemm_tile_6x64_avx512(ptrdiff_t depth, const float *a, const float *b, ptrdiff_t b_step,
+                                         ptrdiff_t panel_stride, float *c, ptrdiff_t ldc, ptrdiff_t rows,
+                                         ptrdiff_t columns, const OctetTileEpilogue *epilogue) {
     switch ((columns + 15) / 16) {
-    case 1: tile(depth, a, b, panel_stride, c, ldc, rows, columns, epilogue, 1); break;
-    case 2: tile(depth, a, b, panel_stride, c, ldc, rows, columns, epilogue, 2); break;
-    case 3: tile(depth, a, b, panel_stride, c, ldc, rows, columns, epilogue, 3); break;
-    default: tile(depth, a, b, panel_stride, c, ldc, rows, columns, epilogue, 4); break;
+    case 1: tile(depth, a, b, b_step, panel_stride, c, ldc, rows, columns, epilogue, 1); break;
+    case 2: tile(depth, a, b, b_step, panel_stride, c, ldc, rows, columns, epilogue, 2); break;
+    case 3: tile(depth, a, b, b_step, panel_stride, c, ldc, rows, columns, epilogue, 3); break;
+    default: tile(depth, a, b, b_step, panel_stride, c, ldc, rows, columns, epilogue, 4); break;
     }
 }
 
 #else
 
-void octet_sgemm_tile_6x64_avx512(ptrdiff_t depth, const float *a, const float *b, ptrdiff_t panel_stride,
-                                  float *c, ptrdiff_t ldc, ptrdiff_t rows, ptrdiff_t columns,
+void octet_sgemm_tile_6x64_avx512(ptrdiff_t depth, const float *a, const float *b, ptrdiff_t b_step,
+                                  ptrdiff_t panel_stride, float *c, ptrdiff_t ldc, ptrdiff_t rows, ptrdiff_t columns,
                                   const OctetTileEpilogue *epilogue) {
     // Unreachable: octet_cpu_has_avx512f() is 0 here, and callers check it first.
-    (void)depth; (void)a; (void)b; (void)panel_stride; (void)c; (void)ldc; (void)rows; (void)columns;
+    (void)depth; (void)a; (void)b; (void)b_step; (void)panel_stride; (void)c; (void)ldc; (void)rows; (void)columns;
     (void)epilogue;
     __builtin_trap();
 }

@@ -53,7 +53,10 @@ enum PackedGEMM {
                                       rowBias: rb.baseAddress!, columnBias: cb.baseAddress!,
                                       accumulate: { if case .existing = bias { true } else { false } }(),
                                       addend: addend, activation: activation, isa: KernelISA.current)
-                    if split.byRows && split.parts > 1, let packer = rhs as? any RHSPacker {
+                    if job.isa == .avx512, let direct = rhs.inPlace {
+                        // The tile reads B where it lies: no packing at all.
+                        split.forEachPart { job.runInPlace(direct.values, rowStep: direct.rowStep, rowPanels: $0, columnPanels: $1) }
+                    } else if split.byRows && split.parts > 1, let packer = rhs as? any RHSPacker {
                         // Every thread reads all of B: pack it once, together, and share it.
                         let whole = packWhole(packer, depth: depth, columnPanels: columnPanels, threads: split.parts)
                         defer { whole.deallocate() }
@@ -144,6 +147,36 @@ private struct GEMMJob {
     /// Read on the calling task: worker threads do not see its task-local values.
     let isa: KernelISA
 
+    /// `run` on the AVX-512 tile with B read in place (`B[k][j] = b[k * rowStep + j]`), 6 × 64 tiles.
+    func runInPlace(_ b: UnsafePointer<Float>, rowStep: Int, rowPanels: Range<Int>, columnPanels: Range<Int>) {
+        let tile = MicroTile.self
+        let rowPanelCount = (rows + tile.rows - 1) / tile.rows
+        let columnStart = columnPanels.lowerBound * tile.columns
+        let columnEnd = min(columns, columnPanels.upperBound * tile.columns)
+        for n0 in stride(from: columnStart, to: columnEnd, by: PackedGEMM.columnBlock) {
+            let n1 = min(n0 + PackedGEMM.columnBlock, columnEnd)
+            for k0 in stride(from: 0, to: depth, by: PackedGEMM.depthBlock) {
+                let kc = min(PackedGEMM.depthBlock, depth - k0)
+                let first = k0 == 0, clamp = k0 + kc == depth ? activation : nil
+                for p in rowPanels {
+                    let i0 = p * tile.rows
+                    let aPanel = a + PackedLHS.offset(panel: p, depth: k0, panelCount: rowPanelCount, totalDepth: depth)
+                    var epilogue = OctetTileEpilogue(
+                        row_bias: rowBias + i0, column_bias: columnBias, addend: nil,
+                        accumulate: accumulate || !first ? 1 : 0,
+                        clamp: clamp == nil ? 0 : 1, lower: clamp?.lower ?? 0, upper: clamp?.upper ?? 0)
+                    for j0 in stride(from: n0, to: n1, by: 4 * tile.columns) {
+                        epilogue.column_bias = columnBias + j0
+                        epilogue.addend = first ? addend.map { $0 + i0 * ldc + j0 } : nil
+                        octet_sgemm_tile_6x64_avx512(kc, aPanel, b + k0 * rowStep + j0, rowStep, tile.columns,
+                                                     c + i0 * ldc + j0, ldc, min(tile.rows, rows - i0),
+                                                     min(4 * tile.columns, n1 - j0), &epilogue)
+                    }
+                }
+            }
+        }
+    }
+
     /// Computes the C tiles of the given panel ranges, K block by K block.
     func run<RHS: RHSBlockSource>(_ rhs: RHS, rowPanels: Range<Int>, columnPanels: Range<Int>) {
         let tile = MicroTile.self
@@ -180,7 +213,7 @@ private struct GEMMJob {
                             let j0 = n0 + q * tile.columns
                             epilogue.column_bias = columnBias + j0
                             epilogue.addend = first ? addend.map { $0 + i0 * ldc + j0 } : nil
-                            octet_sgemm_tile_6x64_avx512(kc, aPanel, b + q * panelStride, panelStride,
+                            octet_sgemm_tile_6x64_avx512(kc, aPanel, b + q * panelStride, tile.columns, panelStride,
                                                          c + i0 * ldc + j0, ldc, validRows,
                                                          min(4 * tile.columns, n1 - j0), &epilogue)
                         }

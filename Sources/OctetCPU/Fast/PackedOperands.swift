@@ -75,8 +75,13 @@ public struct PackedRHS: Sendable {
     }
 }
 
-/// A source of right-operand blocks for the GEMM driver: packed once, or packed per block on the fly.
+/// A source of right-operand blocks for the GEMM driver: packed once, packed per block on the fly, or read
+/// in place.
 protocol RHSBlockSource {
+    /// B as a row-major matrix the AVX-512 tile can read where it lies (pointer to B[0][0], row length), or
+    /// nil when it must be packed.
+    var inPlace: (values: UnsafePointer<Float>, rowStep: Int)? { get }
+
     /// The 16-column panels of `B[depth][columns]` (`columns.lowerBound` a multiple of 16) and the distance
     /// between panels in floats; packs into `scratch` (room for the block, 16-byte aligned) when not
     /// packed already.
@@ -89,6 +94,10 @@ protocol RHSPacker: RHSBlockSource {
     /// Packs `B[depth][columns]` as 16-column panels, each `depth.count × 16` floats, panel after panel
     /// (columns past the matrix are zero). `columns.lowerBound` is a multiple of 16.
     func pack(depth: Range<Int>, columns: Range<Int>, into panels: UnsafeMutablePointer<Float>)
+}
+
+extension RHSBlockSource {
+    var inPlace: (values: UnsafePointer<Float>, rowStep: Int)? { nil }
 }
 
 extension RHSPacker {
@@ -106,6 +115,9 @@ struct StridedRHS: RHSPacker {
     let depthStride: Int
     let columnStride: Int
     let columns: Int
+
+    /// Unit column stride: B's rows are contiguous (a 1x1 convolution's input, a dense layer's input).
+    var inPlace: (values: UnsafePointer<Float>, rowStep: Int)? { columnStride == 1 ? (values, depthStride) : nil }
 
     func pack(depth: Range<Int>, columns range: Range<Int>, into panels: UnsafeMutablePointer<Float>) {
         let kc = depth.count

@@ -63,11 +63,12 @@ void octet_sgemm_tile_6x16_avx2(ptrdiff_t depth, const float *a, const float *b,
 
 /// The AVX-512 tile: up to four 6 x 16 tiles side by side, C[0..<rows][0..<columns] for columns <= 64.
 ///
-/// `a` as above; panel q of B starts at b + q * panel_stride (depth x 16 floats each), and only the
-/// ceil(columns / 16) panels that hold valid columns are read. `epilogue->column_bias` is readable for
-/// those panels. Only call when octet_cpu_has_avx512f() is 1.
-void octet_sgemm_tile_6x64_avx512(ptrdiff_t depth, const float *a, const float *b, ptrdiff_t panel_stride,
-                                  float *c, ptrdiff_t ldc, ptrdiff_t rows, ptrdiff_t columns,
+/// `a` as above; B[k][16q + j] is at b + q * panel_stride + k * b_step + j (packed panels: b_step 16,
+/// panel_stride depth x 16; a row-major matrix read in place: b_step its row length, panel_stride 16).
+/// Only the valid columns of B are read. `epilogue->column_bias` is readable for ceil(columns / 16) * 16
+/// columns. Only call when octet_cpu_has_avx512f() is 1.
+void octet_sgemm_tile_6x64_avx512(ptrdiff_t depth, const float *a, const float *b, ptrdiff_t b_step,
+                                  ptrdiff_t panel_stride, float *c, ptrdiff_t ldc, ptrdiff_t rows, ptrdiff_t columns,
                                   const OctetTileEpilogue *epilogue);
 
 /// One output plane of a depthwise convolution from a zero-padded input plane.
