@@ -59,19 +59,18 @@ AVX512 void octet_depthwise_plane_avx512(const float *padded, ptrdiff_t row_step
     }
 }
 
-// Even elements of 32 consecutive floats: the column phase 0 of a stride-2 row in one permute.
+// Even elements of 32 consecutive floats: the column phase 0 of a stride-2 row in one permute. The last
+// step's loads and store are masked, so it reads src[0 ..< 2 * count - 1] and writes dst[0 ..< count] only.
 AVX512 static void copy_stride2_avx512(const float *src, ptrdiff_t count, float *dst) {
     const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    ptrdiff_t i = 0;
-    // Reads src[0 ..< 2 * count - 1] only: the last step's load is masked to what is needed.
-    for (; i + 16 <= count; i += 16) {
-        ptrdiff_t left = 2 * count - 1 - 2 * i;
-        __m512 a = _mm512_loadu_ps(src + 2 * i);
-        __mmask16 m = left >= 32 ? (__mmask16)0xFFFF : (__mmask16)((1u << (left - 16)) - 1);
-        __m512 b = _mm512_maskz_loadu_ps(m, src + 2 * i + 16);
-        _mm512_storeu_ps(dst + i, _mm512_permutex2var_ps(a, even, b));
+    for (ptrdiff_t i = 0; i < count; i += 16) {
+        ptrdiff_t n = count - i < 16 ? count - i : 16, need = 2 * n - 1;
+        __mmask16 ma = need >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << need) - 1);
+        __mmask16 mb = need > 16 ? (__mmask16)((1u << (need - 16)) - 1) : 0;
+        __m512 a = _mm512_maskz_loadu_ps(ma, src + 2 * i), b = _mm512_maskz_loadu_ps(mb, src + 2 * i + 16);
+        _mm512_mask_storeu_ps(dst + i, n == 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1),
+                              _mm512_permutex2var_ps(a, even, b));
     }
-    for (; i < count; i++) dst[i] = src[2 * i];
 }
 
 #endif
