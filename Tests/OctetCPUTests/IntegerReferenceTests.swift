@@ -62,26 +62,21 @@ import Testing
     }
 
     /// Per-channel ratios run along the axis given, for rank-4 (conv) and rank-2 (dense, axis -1) outputs.
+    /// Worked by hand in float32: 250 × [0.01, 0.05, 0.003] = [2.5, 12.5, 0.75] (two ties, to even),
+    /// 1000 × … = [10, 50, 3], −500 × … = [−5, −25, −1.5], 20000 × … = [200, 1000, 60]; then the zero
+    /// point and the bounds.
     @Test func requantizeAppliesRatioPerChannel() throws {
-        let acc = Tensor(shape: [1, 3, 2, 2], int32s: Self.integers(12, -3000...3000, seed: 6))
-        let ratios: [Float] = [0.01, 0.05, 0.003]
-        let zp = Tensor(shape: [], uint8s: [100])
-        let bounds = IntegerBounds(lower: 100)
-        let y = try evaluate(.requantize(RequantizeAttributes(axis: 1, bounds: bounds)),
-                             [acc, Tensor(shape: [3], floats: ratios), zp])[0]
-        let expected = acc.int64Values().enumerated().map { i, v in
-            Requantize.apply(Int32(v), ratio: ratios[i / 4], zeroPoint: 100, lower: 100, upper: 255)
-        }
+        let accumulators: [Int32] = [250, 1000, -500, 20000]
+        let ratios = Tensor(shape: [3], floats: [0.01, 0.05, 0.003])
+        let acc = Tensor(shape: [1, 3, 2, 2], int32s: Array([[Int32]](repeating: accumulators, count: 3).joined()))
+        let y = try evaluate(.requantize(RequantizeAttributes(axis: 1, bounds: IntegerBounds(lower: 100))),
+                             [acc, ratios, Tensor(shape: [], uint8s: [100])])[0]
         #expect(y.dtype == .u8)
-        #expect(y.int64Values().map(Int32.init) == expected)
+        #expect(y.int64Values() == [102, 110, 100, 255, /**/ 112, 150, 100, 255, /**/ 101, 103, 100, 160])
 
-        let dense = Tensor(shape: [4, 3], int32s: Self.integers(12, -3000...3000, seed: 7))
-        let yd = try evaluate(.requantize(RequantizeAttributes(axis: -1)), [dense, Tensor(shape: [3], floats: ratios),
-                                                                             Tensor(shape: [], int8s: [-3])])[0]
-        let expectedDense = dense.int64Values().enumerated().map { i, v in
-            Requantize.apply(Int32(v), ratio: ratios[i % 3], zeroPoint: -3, lower: -128, upper: 127)
-        }
-        #expect(yd.int64Values().map(Int32.init) == expectedDense)
+        let dense = Tensor(shape: [4, 3], int32s: accumulators.flatMap { [$0, $0, $0] })
+        let yd = try evaluate(.requantize(RequantizeAttributes(axis: -1)), [dense, ratios, Tensor(shape: [], int8s: [-3])])[0]
+        #expect(yd.int64Values() == [-1, 9, -2, /**/ 7, 47, 0, /**/ -8, -28, -5, /**/ 127, 127, 57])
     }
 
     @Test func requantizeRejectsBadRatios() {
@@ -93,7 +88,9 @@ import Testing
         }
     }
 
-    /// QLinearAdd broadcasts like Add, and each element follows `QLinearRules.Add`.
+    /// QLinearAdd broadcasts like Add: b's [3, 1] runs along a's axis 1. The rule itself is held to worked
+    /// values (`RequantizeTests.qlinearAddWorkedValues`) and to onnxruntime's bits (the add fixtures); here
+    /// it only locates each element's operands.
     @Test func qlinearAddBroadcasts() throws {
         let a = Self.int8([2, 3, 4], seed: 8), b = Self.int8([3, 1], seed: 9)
         let params: [Tensor] = [.scalar(0.02), Tensor(shape: [], int8s: [5]), .scalar(0.03), Tensor(shape: [], int8s: [-9]),
@@ -120,15 +117,14 @@ import Testing
         #expect(fast == reference)
     }
 
+    /// Worked values: a plane of 10s (x scale 0.1, zero point 7) averages to 0.3, which is 6 steps of 0.05
+    /// over zero point 3: 9; a plane of 13s gives 0.6: 15. Each plane is its own average.
     @Test func qlinearGlobalAveragePoolAveragesPlanes() throws {
-        let x = Self.uint8([1, 2, 3, 3], seed: 10)
+        let x = Tensor(shape: [1, 2, 3, 3], uint8s: [UInt8](repeating: 10, count: 9) + [UInt8](repeating: 13, count: 9))
         let y = try evaluate(.qlinearGlobalAveragePool, [x, .scalar(0.1), Tensor(shape: [], uint8s: [7]), .scalar(0.05),
                                                         Tensor(shape: [], uint8s: [3])])[0]
-        let v = x.int64Values()
-        let rule = QLinearRules.GlobalAveragePool(x: (0.1, 7), y: (0.05, 3), count: 9, bounds: (0, 255))
-        let expected = (0..<2).map { c in rule.apply(sum: Int32(v[c * 9..<c * 9 + 9].reduce(0, +))) }
         #expect(y.shape == [1, 2, 1, 1])
-        #expect(y.int64Values().map(Int32.init) == expected)
+        #expect(y.int64Values() == [9, 15])
     }
 
     // MARK: Fast integer steps

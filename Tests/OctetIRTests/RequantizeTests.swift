@@ -24,27 +24,21 @@ import Testing
                                  upper: row.upper) == row.expected)
     }
 
-    /// Float32 rounding of the accumulator: 2^24 + 1 is not a float; the product is taken of 2^24.
+    /// Float32 rounding of the accumulator: 2^24 + 1 is not a float, so the product is taken of 2^24 and
+    /// lands on the tie 0.5, which rounds to even (0); exact or double arithmetic gives 0.50000003 and 1.
     @Test func accumulatorRoundsToFloat32First() {
-        #expect(Requantize.apply(16_777_217, ratio: 2.0 / 16_777_216, zeroPoint: 0, lower: -128, upper: 127) == 2)
-        #expect(Requantize.apply(16_777_219, ratio: 2.0 / 16_777_216, zeroPoint: 0, lower: -128, upper: 127) == 2)
+        #expect(Requantize.apply(16_777_217, ratio: 1.0 / 33_554_432, zeroPoint: 0, lower: -128, upper: 127) == 0)
+        #expect(Requantize.apply(-16_777_217, ratio: 1.0 / 33_554_432, zeroPoint: 0, lower: -128, upper: 127) == 0)
     }
 
-    /// The ratio multiplies first, as onnxruntime does: on these scales the two orders differ in the last bit.
+    /// The ratio multiplies first, as onnxruntime does: (sx · sw) / sy. On these scales the other order,
+    /// sx · (sw / sy), is one bit higher; the bits were computed in float32 with numpy.
     @Test func ratioMultipliesBeforeDividing() {
-        var differing = 0
-        var state: UInt32 = 12345
-        for _ in 0..<1000 {
-            state = state &* 1_664_525 &+ 1_013_904_223
-            let a = Float(state >> 8) / 16_777_216 + 0.01
-            state = state &* 1_664_525 &+ 1_013_904_223
-            let b = Float(state >> 8) / 16_777_216 * 0.02 + 0.0001
-            let c: Float = 0.0371
-            let r = Requantize.ratio(inputScale: a, weightScale: b, outputScale: c)
-            #expect(r == a * b / c)
-            if r != a * (b / c) { differing += 1 }
+        let cases: [(a: Float, b: Float, bits: UInt32)] = [(0.5541, 0.000648, 0x3C1E_90D0), (0.756, 0.010809, 0x3E61_8B89)]
+        for c in cases {
+            let r = Requantize.ratio(inputScale: c.a, weightScale: c.b, outputScale: 0.0371)
+            #expect(r.bitPattern == c.bits, "\(c.a) × \(c.b) / 0.0371")
         }
-        #expect(differing > 0, "the two orders never differed, so the test proves nothing")
     }
 
     @Test func boundsNarrowTheType() {
