@@ -49,10 +49,6 @@ import Testing
     /// Decode, resize the shorter side to 256, re-encode: the records decode to im2rec's geometry.
     @Test func reencodeResizesTheShorterSide() throws {
         let list = try Self.dev8List()
-        guard jpegDecoderReady else {
-            print("SKIPPED: JPEG.decode is not available in this build")
-            return
-        }
         let out = temporaryPath("resized.rec")
         defer { for p in [out, (out as NSString).deletingPathExtension + ".idx"] { try? FileManager.default.removeItem(atPath: p) } }
         let report = try RecordPacker(encoding: .reencode(resize: 256, quality: 90)).pack(list, to: out)
