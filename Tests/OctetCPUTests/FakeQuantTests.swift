@@ -53,6 +53,8 @@ struct FakeQuantTests {
         let out = try CPUBackend(threads: 2).compile(graph).run(["x": x])
         let q = try #require(out["xq"])
         #expect(q.dtype == .i8)
+        let reference = try CPUBackend(threads: 1).evaluate(graph.nodes[0], inputs: [x, graph.initializers["s"], graph.initializers["z"]])[0]
+        #expect(q == reference)
         #expect(try #require(out["y"]).floatValues() == q.floatValues().map { $0 * 0.037 })
     }
 

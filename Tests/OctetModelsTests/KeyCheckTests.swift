@@ -8,11 +8,6 @@ struct KeyCheckTests {
         errorText { try ModelZoo.build(arch: "resnet18", weights: entries, numClasses: numClasses) }
     }
 
-    @Test("complete weights build")
-    func complete() {
-        #expect(build(Synthetic.resnet18) == "")
-    }
-
     @Test("a wrong shape names the key, the expected and the found shape")
     func wrongShape() {
         let broken = Synthetic.replacing("layer2.0.conv1.weight",

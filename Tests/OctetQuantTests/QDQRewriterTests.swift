@@ -68,7 +68,7 @@ import Testing
         // Bias scale = input scale (1.27/127 = 0.01) x weight scale; 0.1 / (0.01 * 0.5/127) = 2540.
         let bias = try #require(q.initializers["b_quantized"])
         #expect(bias.dtype == .i32)
-        #expect(bias.int64Values().map { abs($0) } == [2540, 2000])
+        #expect(bias.int64Values() == [2540, -2000])
         // The float weights are gone; the consumers read the dequantized copies.
         #expect(q.initializers["w"] == nil)
         let conv0 = try #require(q.nodes.first { $0.name == "conv0" })
