@@ -14,7 +14,7 @@ let package = Package(
         .target(name: "OctetCPUKernels"),
         .target(name: "OctetCPU", dependencies: ["OctetIR", "OctetCPUKernels"]),
         .target(name: "OctetModels", dependencies: ["OctetIR", "OctetFormats"]),
-        .target(name: "OctetQuant", dependencies: ["OctetIR", "OctetPasses", "OctetCPU"]),
+        .target(name: "OctetQuant", dependencies: ["OctetIR", "OctetPasses", "OctetCPU", "OctetCPUKernels"]),
         .target(name: "OctetConformance", dependencies: ["OctetIR", "OctetFormats", "OctetCPU"]),
         .target(name: "OctetTestSupport", dependencies: ["OctetIR"]),
         .executableTarget(
@@ -32,7 +32,7 @@ let package = Package(
         .testTarget(name: "OctetCPUTests", dependencies: ["OctetCPU", "OctetFormats", "OctetTestSupport"]),
         .testTarget(name: "OctetModelsTests", dependencies: ["OctetModels", "OctetCPU", "OctetTestSupport"]),
         .testTarget(name: "OctetQuantTests",
-                    dependencies: ["OctetQuant", "OctetCPU", "OctetFormats", "OctetPasses", "OctetTestSupport"]),
+                    dependencies: ["OctetQuant", "OctetCPU", "OctetCPUKernels", "OctetFormats", "OctetPasses", "OctetTestSupport"]),
         .testTarget(name: "ConformanceTests",
                     dependencies: ["OctetConformance", "OctetFormats", "OctetCPU", "OctetPasses", "OctetTestSupport"],
                     exclude: ["KnownExceptions.txt", "ExpectedPasses.txt"]),

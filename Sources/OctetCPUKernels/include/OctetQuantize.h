@@ -14,6 +14,13 @@ extern "C" {
 void octet_quantize_u8(const float *x, uint8_t *out, ptrdiff_t count, float scale, int32_t zero_point, uint8_t flip,
                        int avx2);
 
+/// A calibration histogram's counting loop: for each finite value v (|v| <= limit), exact zeros are
+/// counted and returned; every other value adds 1 to counts[clamp(trunc((double(v) + limit) * scale), 0,
+/// bins - 1)], computed with the same two roundings in every path. `avx512` nonzero (only when
+/// octet_cpu_has_avx512f() is 1) computes eight bins at a time.
+ptrdiff_t octet_histogram_add(const float *values, ptrdiff_t count, double limit, double scale, ptrdiff_t bins,
+                              double *counts, int avx512);
+
 #ifdef __cplusplus
 }
 #endif

@@ -38,30 +38,46 @@ public struct KLCalibrator: Calibrator {
         let half = quantizedBins / 2
         let hist = h.counts
         guard centre >= half, quantizedBins >= 1 else { return h.limit }
-        var prefix = [Double](repeating: 0, count: n + 1)
-        for k in 0..<n { prefix[k + 1] = prefix[k] + hist[k] }
-        let total = prefix[n]
         var best = Double.infinity
         var bestI = half
-        var p = [Double](repeating: 0, count: n)
-        hist.withUnsafeBufferPointer { hist in
-            p.withUnsafeMutableBufferPointer { p in
-                for i in half...centre {
-                    let start = centre - i, m = 2 * i + 1
-                    for k in 0..<m { p[k] = hist[start + k] }
-                    p[0] += prefix[start]
-                    p[m - 1] += total - prefix[start + m]
-                    let d = divergence(p: UnsafeBufferPointer(rebasing: p[0..<m]),
-                                       sliced: UnsafeBufferPointer(rebasing: hist[start..<(start + m)]),
-                                       quantizedBins: quantizedBins)
-                    if d < best {
-                        best = d
-                        bestI = i
-                    }
+        for (offset, d) in divergences(hist, quantizedBins: quantizedBins).enumerated() where d < best {
+            best = d
+            bestI = half + offset
+        }
+        return (Double(bestI) + 0.5) * h.binWidth
+    }
+
+    /// The divergence of every candidate, from half the quantized bins to the histogram's half width.
+    public static func divergences(_ counts: [Double], quantizedBins: Int) -> [Double] {
+        let (centre, half) = (counts.count / 2, quantizedBins / 2)
+        guard centre >= half, quantizedBins >= 1 else { return [] }
+        let search = CandidateSearch(counts)
+        return (half...centre).map { i in
+            search.divergence(start: centre - i, bins: 2 * i + 1, quantizedBins: quantizedBins)
+        }
+    }
+
+    /// `divergences` computed by the definition, candidate by candidate (what the search must equal).
+    public static func definitionDivergences(_ counts: [Double], quantizedBins: Int) -> [Double] {
+        let (centre, half) = (counts.count / 2, quantizedBins / 2)
+        guard centre >= half, quantizedBins >= 1 else { return [] }
+        return (half...centre).map { i in
+            let (start, m) = (centre - i, 2 * i + 1)
+            return candidate(counts, start: start, bins: m).withUnsafeBufferPointer { p in
+                counts.withUnsafeBufferPointer { h in
+                    divergence(p: p, sliced: UnsafeBufferPointer(rebasing: h[start..<(start + m)]), quantizedBins: quantizedBins)
                 }
             }
         }
-        return (Double(bestI) + 0.5) * h.binWidth
+    }
+
+    /// One candidate's p (the 2i + 1 bins from `start`, the outside folded into its end bins) as the
+    /// definition builds it, for `divergence(p:sliced:quantizedBins:)`.
+    static func candidate(_ hist: [Double], start: Int, bins m: Int) -> [Double] {
+        var p = Array(hist[start..<(start + m)])
+        p[0] += hist[..<start].reduce(0, +)
+        p[m - 1] += hist[(start + m)...].reduce(0, +)
+        return p
     }
 
     /// KL(p || q) after smoothing; infinity when q cannot be smoothed into a distribution.

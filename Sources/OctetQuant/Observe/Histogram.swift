@@ -1,3 +1,5 @@
+import OctetCPUKernels
+
 /// A histogram of one tensor's values over a symmetric range `[-limit, limit]` with an odd number of bins.
 ///
 /// Calibration sees the data batch by batch, so the range is not known in advance. When a batch holds a
@@ -60,15 +62,9 @@ public struct Histogram: Sendable, Equatable {
         if Double(absMax) > limit { grow(to: Double(absMax)) }
         let n = bins
         let scale = Double(n) / (2 * limit)
-        var zeroCount = 0
-        counts.withUnsafeMutableBufferPointer { c in
-            for v in values {
-                if v == 0 {
-                    zeroCount += 1
-                    continue
-                }
-                c[Self.bin(of: v, limit: limit, scale: scale, bins: n)] += 1
-            }
+        let (base, limit) = (values.baseAddress, limit)
+        let zeroCount = counts.withUnsafeMutableBufferPointer { c in
+            base.map { octet_histogram_add($0, values.count, limit, scale, n, c.baseAddress!, Self.avx512) } ?? 0
         }
         zeros += Double(zeroCount)
     }
@@ -80,6 +76,10 @@ public struct Histogram: Sendable, Equatable {
         counts[i] = Swift.max(0, counts[i] - count)
     }
 
+    /// The counting loop computes eight bins at a time where the CPU has AVX-512 (the same bins).
+    private static let avx512: Int32 = octet_cpu_has_avx512f()
+
+    /// The bin `octet_histogram_add` counts `v` in.
     @inline(__always)
     private static func bin(of v: Float, limit: Double, scale: Double, bins n: Int) -> Int {
         let i = Int((Double(v) + limit) * scale)
