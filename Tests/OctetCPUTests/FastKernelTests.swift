@@ -49,6 +49,11 @@ let convCases: [ConvCase] = [
          group: 4),
     conv("depthwise 3x3 s1 wide rows", [1, 3, 6, 37], out: 3, kernel: (3, 3), pads: [1, 1, 1, 1], group: 3,
          activation: .relu),
+    // Output rows of at most 8: AVX-512 puts a channel in each lane, 16 at a time, the last group partial.
+    conv("depthwise lanes 5x5, 20 channels, batch 2", [2, 20, 7, 7], out: 20, kernel: (5, 5), pads: [2, 2, 2, 2],
+         group: 20, activation: FusedActivation(lower: 0, upper: 6)),
+    conv("depthwise lanes 3x3 s2 dilation 2, 33 channels", [1, 33, 9, 8], out: 33, kernel: (3, 3), strides: [2, 2],
+         pads: [2, 1, 2, 1], dilations: [2, 2], group: 33, bias: false),
     conv("depthwise 3x3 dilation 2, no bias", [1, 3, 12, 17], out: 3, kernel: (3, 3), pads: [2, 2, 2, 2],
          dilations: [2, 2], group: 3, bias: false),
     conv("depthwise 3x3 batch 2 tiny", [2, 4, 3, 2], out: 4, kernel: (3, 3), pads: [1, 1, 1, 1], group: 4),

@@ -1,16 +1,24 @@
 import OctetCPUKernels
 
-/// Depthwise weights (one `kh × kw` filter per channel): as given for the AVX2 kernel, each tap splatted
-/// for the portable vector loop.
+/// Depthwise weights (one `kh × kw` filter per channel): as given for the row kernels, each tap splatted
+/// for the portable vector loop, and by 16 channels a tap for the channel-lane kernel.
 struct DepthwiseWeights: Sendable {
     let taps: Int
     let values: [Float]
     let splatted: [SIMD4<Float>]
+    /// Channel group g (channels 16g..<16g+16), tap t, lane c at (g·taps + t)·16 + c; zero past the channels.
+    let lanes: [Float]
 
     init(weights: [Float], channels: Int, taps: Int) {
         self.taps = taps
         values = Array(weights.prefix(channels * taps))
         splatted = values.map { SIMD4(repeating: $0) }
+        let groups = (channels + 15) / 16
+        var lanes = [Float](repeating: 0, count: groups * taps * 16)
+        for channel in 0..<channels {
+            for t in 0..<taps { lanes[((channel / 16) * taps + t) * 16 + channel % 16] = values[channel * taps + t] }
+        }
+        self.lanes = lanes
     }
 }
 
@@ -26,9 +34,18 @@ enum DepthwiseConv {
     /// readable this far past the last output column.
     static let widestVector = 16
 
+    /// Output rows at most this wide go to the channel-lane kernel on AVX-512: a row kernel would leave
+    /// most of each 16-lane vector idle.
+    static let laneKernelWidth = 8
+
     static func run(_ g: ConvGeometry, input: UnsafePointer<Float>, weights: DepthwiseWeights,
                     bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
                     activation: FusedActivation?, threads: Int) {
+        if KernelISA.current == .avx512 && g.outWidth <= laneKernelWidth {
+            runLanes(g, input: input, weights: weights, bias: bias, output: output, activation: activation,
+                     threads: threads)
+            return
+        }
         let layout = PhaseLayout(g)
         let planes = g.batch * g.inChannels
         let parts = max(1, min(threads, planes))
@@ -68,6 +85,41 @@ enum DepthwiseConv {
                                          out, activation)
                             }
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /// 16 channels at a time, one per vector lane (`octet_depthwise_lanes_avx512`).
+    static func runLanes(_ g: ConvGeometry, input: UnsafePointer<Float>, weights: DepthwiseWeights,
+                         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+                         activation: FusedActivation?, threads: Int) {
+        var lanes = OctetDepthwiseLanes()
+        (lanes.height, lanes.width, lanes.out_height, lanes.out_width) = (g.height, g.width, g.outHeight, g.outWidth)
+        (lanes.kernel_height, lanes.kernel_width) = (g.kernelHeight, g.kernelWidth)
+        (lanes.stride_y, lanes.stride_x, lanes.dilation_y, lanes.dilation_x) = (g.strideY, g.strideX, g.dilationY, g.dilationX)
+        (lanes.pad_top, lanes.pad_left) = (g.padTop, g.padLeft)
+        lanes.padded_height = max((g.outHeight - 1) * g.strideY + (g.kernelHeight - 1) * g.dilationY + 1, g.padTop + g.height)
+        lanes.padded_width = max((g.outWidth - 1) * g.strideX + (g.kernelWidth - 1) * g.dilationX + 1, g.padLeft + g.width)
+        (lanes.clamp, lanes.lower, lanes.upper) = (activation == nil ? 0 : 1, activation?.lower ?? 0, activation?.upper ?? 0)
+        let groups = (g.inChannels + 15) / 16
+        let items = g.batch * groups
+        let parts = max(1, min(threads, items))
+        let scratchFloats = lanes.padded_height * lanes.padded_width * 16, resultFloats = g.outPlane * 16
+        weights.lanes.withUnsafeBufferPointer { w in
+            withUnsafePointer(to: lanes) { geometry in
+                parallelFor(parts, threads: parts) { t in
+                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchFloats + resultFloats)
+                    defer { scratch.deallocate() }
+                    for item in (items * t / parts)..<(items * (t + 1) / parts) {
+                        let (image, group) = (item / groups, item % groups)
+                        let first = group * 16, count = min(16, g.inChannels - first)
+                        let plane = image * g.inChannels + first
+                        octet_depthwise_lanes_avx512(geometry, input + plane * g.inPlane, count,
+                                                     w.baseAddress! + group * weights.taps * 16,
+                                                     bias.map { $0 + first }, output + plane * g.outPlane, scratch,
+                                                     scratch + scratchFloats)
                     }
                 }
             }

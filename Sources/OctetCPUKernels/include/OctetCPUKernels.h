@@ -87,6 +87,28 @@ void octet_depthwise_plane_avx512(const float *padded, ptrdiff_t row_step, const
                                   ptrdiff_t taps, const float *weights, float bias, float *out,
                                   ptrdiff_t out_height, ptrdiff_t out_width, int clamp, float lower, float upper);
 
+/// A depthwise convolution's geometry for octet_depthwise_lanes_avx512.
+typedef struct {
+    ptrdiff_t height, width, out_height, out_width;
+    ptrdiff_t kernel_height, kernel_width, stride_y, stride_x, dilation_y, dilation_x, pad_top, pad_left;
+    /// The zero-padded plane the taps read: (out_height - 1) * stride_y + (kernel_height - 1) * dilation_y + 1
+    /// rows (at least pad_top + height), likewise columns.
+    ptrdiff_t padded_height, padded_width;
+    /// Nonzero: clamp the results to [lower, upper] (a NaN stays NaN).
+    int clamp;
+    float lower, upper;
+} OctetDepthwiseLanes;
+
+/// Up to 16 channels of a depthwise convolution (one filter per channel) with one channel per vector lane.
+///
+/// `input`: `channels` planes of height x width (NCHW); `weights`: taps x 16 floats, tap t of lane c at
+/// t * 16 + c (kernel rows, then columns); `bias`: `channels` values or null; `out`: `channels` planes of
+/// out_height x out_width. `scratch` holds padded_height x padded_width x 16 floats and `results`
+/// out_height x out_width x 16. Only call when octet_cpu_has_avx512f() is 1.
+void octet_depthwise_lanes_avx512(const OctetDepthwiseLanes *geometry, const float *input, ptrdiff_t channels,
+                                  const float *weights, const float *bias, float *out, float *scratch,
+                                  float *results);
+
 /// For each of `rows` rows: dst[i] = src[i * stride] for i < count, then src += src_row_step and
 /// dst += dst_row_step. Reads src[0 ..< (count - 1) * stride + 1] of each row only. `avx512` nonzero
 /// (only when octet_cpu_has_avx512f() is 1) deinterleaves stride 2 with vector permutes.
