@@ -68,6 +68,8 @@ let convCases: [ConvCase] = [
     // Few output pixels, many channels: threads split the rows and share one packed B.
     conv("narrow 3x3, rows split", [1, 32, 7, 7], out: 64, kernel: (3, 3), pads: [1, 1, 1, 1], activation: .relu),
     conv("narrow 1x1, rows split", [1, 130, 5, 5], out: 96, kernel: (1, 1)),
+    // At most 64 pixels: AVX-512 takes pixels as rows and channels as columns, K unblocked, scattered out.
+    conv("7x7 plane 1x1, deep K, batch 2", [2, 320, 7, 7], out: 40, kernel: (1, 1), activation: .relu),
     conv("7x7 stride 2, wide rows", [1, 3, 40, 37], out: 16, kernel: (7, 7), strides: [2, 2], pads: [3, 3, 3, 3]),
 ]
 

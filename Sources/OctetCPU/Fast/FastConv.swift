@@ -15,6 +15,8 @@ public struct PreparedConv: Sendable {
     let attributes: ConvAttributes
     let bias: [Float]?
     let kernel: Kernel
+    /// A 1x1 stride-1 convolution's other path, for planes of at most 64 pixels on AVX-512.
+    let smallPlane: SmallPlanePointwise?
 
     /// Packs a float weight `[Cout, Cin/group, kh, kw]` and bias `[Cout]`; nil when the fast kernels do not
     /// handle this convolution (not 2-D, not float, malformed), so the caller uses the reference.
@@ -31,6 +33,10 @@ public struct PreparedConv: Sendable {
         weightShape = weight.shape
         self.attributes = attributes
         let (outChannels, group) = (weight.shape[0], attributes.group)
+        let pointwise = group == 1 && weight.shape[2] == 1 && weight.shape[3] == 1
+            && attributes.strides.allSatisfy { $0 == 1 } && attributes.dilations.allSatisfy { $0 == 1 }
+        smallPlane = pointwise ? SmallPlanePointwise(weights: w, rows: outChannels, depth: weight.shape[1], bias: self.bias)
+            : nil
         if group == outChannels && weight.shape[1] == 1 {
             kernel = .depthwise(DepthwiseWeights(weights: w, channels: outChannels,
                                                  taps: weight.shape[2] * weight.shape[3]))
@@ -101,7 +107,11 @@ public struct PreparedConv: Sendable {
             let offset = (image * g.outChannels + group * rows) * g.outPlane
             let (target, addend) = (out + offset, residual.map { $0 + offset })
             let groupBias: GEMMBias = bias.map { .rows($0 + group * rows) } ?? .none
-            if g.isPointwise {
+            if g.isPointwise, let smallPlane, g.group == 1, g.outPlane <= SmallPlanePointwise.maxPixels,
+               KernelISA.current == .avx512 {
+                smallPlane.run(input: source, pixels: g.outPlane, residual: addend, output: target,
+                               activation: activation, threads: perItem)
+            } else if g.isPointwise {
                 let rhs = StridedRHS(values: source, depthStride: g.inPlane, columnStride: 1, columns: g.inPlane)
                 PackedGEMM.multiply(packed[group], rhs, columns: g.outPlane, into: target, ldc: g.outPlane,
                                     bias: groupBias, addend: addend, activation: activation, threads: perItem)
