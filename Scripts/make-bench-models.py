@@ -4,7 +4,7 @@
 Run with Debian's python3 (torch 1.13, torchvision 0.14):
     /usr/bin/python3 Scripts/make-bench-models.py
 Writes .cache/bench/resnet50.onnx: torchvision's ResNet-50 architecture with seeded random weights
-(latency does not depend on the weight values), batch 1, opset 13, BatchNorm folded into the convs
+(latency does not depend on the weight values), a symbolic batch, opset 13, BatchNorm folded into the convs
 as torch.onnx does in eval mode. About 100 MB, so it stays in the ignored cache.
 """
 import os
@@ -24,7 +24,8 @@ def main():
     tmp = path + ".tmp"
     with torch.no_grad():
         torch.onnx.export(model, torch.zeros(1, 3, 224, 224), tmp, opset_version=13, input_names=["input"],
-                          output_names=["logits"], do_constant_folding=True)
+                          output_names=["logits"], do_constant_folding=True,
+                          dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
     os.replace(tmp, path)
     print(f"resnet50: wrote {path} ({os.path.getsize(path)} bytes)")
 
