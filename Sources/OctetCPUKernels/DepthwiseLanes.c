@@ -13,7 +13,7 @@ __attribute__((target("avx512f"))) void octet_depthwise_lanes_avx512(
     const OctetDepthwiseLanes *g, const float *input, ptrdiff_t channels, const float *weights, const float *bias,
     float *out, float *scratch, float *results) {
     const ptrdiff_t rows = g->padded_height, cols = g->padded_width, in_plane = g->height * g->width;
-    const ptrdiff_t out_plane = g->out_height * g->out_width;
+    const ptrdiff_t out_plane = g->out_height * g->out_width, taps = g->kernel_height * g->kernel_width;
     memset(scratch, 0, (size_t)(rows * cols * 16) * sizeof(float));
     // One gather per pixel: lane c reads channel c's plane (plane offsets fit 32 bits: a small plane).
     const __mmask16 valid = channels >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << channels) - 1);
@@ -32,22 +32,30 @@ __attribute__((target("avx512f"))) void octet_depthwise_lanes_avx512(
     for (ptrdiff_t oy = 0; oy < g->out_height; oy++) {
         for (ptrdiff_t ox = 0; ox < g->out_width; ox++) {
             const float *origin = scratch + (oy * g->stride_y * cols + ox * g->stride_x) * 16;
-            __m512 a = vb, d = _mm512_setzero_ps();
-            ptrdiff_t t = 0;
-            for (ptrdiff_t ky = 0; ky < g->kernel_height; ky++) {
-                const float *p = origin + ky * g->dilation_y * cols * 16;
-                ptrdiff_t kx = 0;
-                // Two chains, so consecutive FMAs do not wait on each other.
-                for (; kx + 2 <= g->kernel_width; kx += 2, t += 2) {
-                    a = _mm512_fmadd_ps(_mm512_loadu_ps(weights + t * 16), _mm512_loadu_ps(p + kx * g->dilation_x * 16), a);
-                    d = _mm512_fmadd_ps(_mm512_loadu_ps(weights + (t + 1) * 16),
-                                        _mm512_loadu_ps(p + (kx + 1) * g->dilation_x * 16), d);
+            __m512 a, d = _mm512_setzero_ps();
+            // The row kernels' order of operations, so both give the same bits: for 3x3, taps 0, 2, 4, 6, 8
+            // on the bias and 1, 3, 5, 7 in a second chain started by a product; otherwise one chain.
+            if (taps == 9) {
+                const float *p[9];
+                for (ptrdiff_t t = 0; t < 9; t++) {
+                    p[t] = origin + ((t / 3) * g->dilation_y * cols + (t % 3) * g->dilation_x) * 16;
                 }
-                for (; kx < g->kernel_width; kx++, t++) {
-                    a = _mm512_fmadd_ps(_mm512_loadu_ps(weights + t * 16), _mm512_loadu_ps(p + kx * g->dilation_x * 16), a);
+                a = _mm512_fmadd_ps(_mm512_loadu_ps(weights), _mm512_loadu_ps(p[0]), vb);
+                d = _mm512_mul_ps(_mm512_loadu_ps(weights + 16), _mm512_loadu_ps(p[1]));
+                for (ptrdiff_t t = 2; t < 9; t += 2) {
+                    a = _mm512_fmadd_ps(_mm512_loadu_ps(weights + t * 16), _mm512_loadu_ps(p[t]), a);
+                    if (t + 1 < 9) d = _mm512_fmadd_ps(_mm512_loadu_ps(weights + (t + 1) * 16), _mm512_loadu_ps(p[t + 1]), d);
+                }
+            } else {
+                a = vb;
+                for (ptrdiff_t ky = 0, t = 0; ky < g->kernel_height; ky++) {
+                    const float *p = origin + ky * g->dilation_y * cols * 16;
+                    for (ptrdiff_t kx = 0; kx < g->kernel_width; kx++, t++) {
+                        a = _mm512_fmadd_ps(_mm512_loadu_ps(weights + t * 16), _mm512_loadu_ps(p + kx * g->dilation_x * 16), a);
+                    }
                 }
             }
-            a = _mm512_add_ps(a, d);
+            if (taps == 9) a = _mm512_add_ps(a, d);
             // max(lo, x) and min(hi, x) return x when x is NaN (the second operand wins on unordered).
             if (g->clamp) a = _mm512_min_ps(hi, _mm512_max_ps(lo, a));
             _mm512_storeu_ps(results + (oy * g->out_width + ox) * 16, a);

@@ -114,6 +114,28 @@ struct FastKernelTests {
         #expect(relativeError(fast.floatValues(), expected) <= Tolerance.fastKernelRelative)
     }
 
+    /// Small planes go to the AVX-512 channel-lane depthwise kernel, wide ones to the row kernels; both
+    /// take each output's operations in the same order, so a model's values do not depend on which ran.
+    @Test("Depthwise on channel lanes gives the row kernel's bits", arguments: [(3, 1), (3, 2), (5, 1)])
+    func depthwiseLanesMatchRowKernelBits(_ kernel: Int, _ stride: Int) throws {
+        guard KernelISA.best == .avx512 else {
+            print("SKIPPED: the channel-lane depthwise kernel: this CPU lacks AVX-512")
+            return
+        }
+        var random = SeededRandom(seed: 21)
+        let size = 7 * stride  // 7 outputs a row: the lanes on AVX-512, the row kernel on AVX2
+        let input = random.tensor([1, 24, size, size])
+        let weight = random.tensor([24, 1, kernel, kernel]), bias = random.tensor([24])
+        let attributes = ConvAttributes(strides: [stride, stride], pads: Array(repeating: kernel / 2, count: 4), group: 24)
+        func run(_ isa: KernelISA) throws -> [UInt32] {
+            try KernelISA.$requested.withValue(isa) {
+                try #require(FastConv.run(input: input, weight: weight, bias: bias, attributes: attributes,
+                                          activation: .relu, threads: 2)).floatValues().map(\.bitPattern)
+            }
+        }
+        #expect(try run(.avx512) == run(.avx2))
+    }
+
     @Test("Conv weights packed once serve inputs of different sizes")
     func preparedConvRunsManyInputs() throws {
         var random = SeededRandom(seed: 11)
