@@ -99,6 +99,10 @@ public struct CPUBackend: Backend, NodeEvaluator {
     /// name), in node order: how a test proves that a fast path ran.
     public func kernelNames(_ graph: Graph) -> [String] { FastPlan(graph: graph).kernelNames }
 
+    /// Whether a compiled `graph` runs a batch as parts on separate threads (`BatchSplit`): more than one
+    /// thread, and every image computed from that image alone.
+    public func splitsBatches(_ graph: Graph) -> Bool { threads > 1 && BatchSplit.isSeparable(graph) }
+
     /// Where the time of `runs` runs of `graph` goes: per node, its op, the kernel that ran it and the
     /// mean milliseconds (`octet bench --profile`).
     public func profile(_ graph: Graph, inputs: [String: Tensor], runs: Int) throws

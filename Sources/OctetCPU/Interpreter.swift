@@ -19,6 +19,8 @@ struct Interpreter: CompiledModel {
     private let fastOutputSlots: [Int]
     /// Dense nodes on the fast kernels, their weights packed once.
     private let fast: FastPlan
+    /// A batch runs as parts on separate threads (`BatchSplit`).
+    let splitsBatches: Bool
 
     /// Checks that every value a node reads is defined before it and every graph output is defined.
     init(graph: Graph, threads: Int) throws {
@@ -67,6 +69,7 @@ struct Interpreter: CompiledModel {
         let fast = FastPlan(graph: graph)
         fastOutputSlots = graph.nodes.indices.map { i in fast.definedValue(i, node: graph.nodes[i]).flatMap { slots[$0] } ?? -1 }
         self.fast = fast
+        splitsBatches = threads > 1 && BatchSplit.isSeparable(graph)
     }
 
     func run(_ inputs: [String: Tensor]) throws -> [String: Tensor] {
@@ -77,6 +80,19 @@ struct Interpreter: CompiledModel {
     /// Runs the graph; when `nanoseconds` is given (one entry per node), adds each node's time to it.
     func run(_ inputs: [String: Tensor], nanoseconds: inout [UInt64]?) throws -> [String: Tensor] {
         try checkFeeds(inputs)
+        // A profile times each node on all threads, so it never splits the batch.
+        if splitsBatches && nanoseconds == nil, let joined = try BatchSplit.run(inputs, threads: threads, { part in
+            var untimed: [UInt64]? = nil
+            return try runNodes(part, threads: 1, nanoseconds: &untimed)
+        }) {
+            return joined
+        }
+        return try runNodes(inputs, threads: threads, nanoseconds: &nanoseconds)
+    }
+
+    /// The nodes in order on `threads` threads, for inputs already checked.
+    private func runNodes(_ inputs: [String: Tensor], threads: Int, nanoseconds: inout [UInt64]?) throws
+        -> [String: Tensor] {
         var values = [Tensor?](repeating: nil, count: slots.count)
         // checkFeeds accepted only declared inputs, and every one has a slot.
         for (name, t) in inputs { if let s = slots[name] { values[s] = t } }

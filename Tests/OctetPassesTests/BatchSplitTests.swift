@@ -1,0 +1,53 @@
+import Foundation
+import OctetCPU
+import OctetFormats
+import OctetIR
+import OctetPasses
+import OctetTestSupport
+import Testing
+
+/// A batch on several threads runs as parts, one thread each, only where every image depends on itself
+/// alone; each image then gets the bits it gets when run alone.
+@Suite struct BatchSplitTests {
+    static func oneOp(_ op: Op, extra: [String: Tensor] = [:]) throws -> Graph {
+        let inputs = ["x"] + extra.keys.sorted()
+        return try Graph(inputs: [ValueInfo(name: "x", dtype: .f32, shape: [.symbolic("n"), .fixed(4)])],
+                         outputs: [ValueInfo(name: "y", dtype: .f32, shape: nil)],
+                         nodes: [Node(name: "op", op: op, inputs: inputs, outputs: ["y"])],
+                         initializers: extra).inferringShapes()
+    }
+
+    @Test func imageByImageGraphsSplitAndMixingOnesDoNot() throws {
+        let backend = CPUBackend(threads: 2)
+        #expect(backend.splitsBatches(try Self.oneOp(.unary(.relu))))
+        #expect(backend.splitsBatches(try Self.oneOp(.softmax(axis: 1))))
+        #expect(!CPUBackend(threads: 1).splitsBatches(try Self.oneOp(.unary(.relu))))
+        // Softmax over the batch, a Reshape that folds the batch away, a Gemm that takes the batch as K.
+        #expect(!backend.splitsBatches(try Self.oneOp(.softmax(axis: 0))))
+        #expect(!backend.splitsBatches(try Self.oneOp(.softmax(axis: -2))))
+        #expect(!backend.splitsBatches(try Self.oneOp(.reshape(allowZero: false),
+                                                      extra: ["shape": Tensor(shape: [2], int64s: [1, -1])])))
+        var transA = GemmAttributes()
+        transA.transA = true
+        #expect(!backend.splitsBatches(try Self.oneOp(.gemm(transA),
+                                                      extra: ["w": Tensor(shape: [4, 4], floats: Array(repeating: 1, count: 16))])))
+    }
+
+    @Test func mobileNetBatchGivesEachImageItsOwnBits() throws {
+        let imported = try ONNXImporter.load(path: Paths.fixture("mobilenet_v2.onnx").path).graph
+        let graph = try Canonicalize(evaluator: CPUBackend()).run(try imported.inferringShapes())
+        #expect(CPUBackend(threads: 2).splitsBatches(graph))
+        let image = try NPY.read(path: Paths.fixture("reference/mobilenet_v2/input.npy").path).floatValues()
+        let images = [image, image.map { $0 * 0.5 }, image.reversed()]
+        let batch = Tensor(shape: [3, 3, 224, 224], floats: Array(images.joined()))
+        let (input, output) = (graph.inputs[0].name, graph.outputs[0].name)
+        let whole = try #require(try CPUBackend(threads: 2).compile(graph).run([input: batch])[output]).floatValues()
+        #expect(whole.count == 3000)
+        let alone = try CPUBackend(threads: 1).compile(graph)
+        for (i, values) in images.enumerated() {
+            let single = try #require(try alone.run([input: Tensor(shape: [1, 3, 224, 224], floats: values)])[output])
+            #expect(Array(whole[(i * 1000)..<((i + 1) * 1000)]).map(\.bitPattern) == single.floatValues().map(\.bitPattern),
+                    "image \(i)")
+        }
+    }
+}
