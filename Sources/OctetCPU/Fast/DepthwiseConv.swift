@@ -35,13 +35,16 @@ enum DepthwiseConv {
     static let widestVector = 16
 
     /// Output rows at most this wide go to the channel-lane kernel on AVX-512: a row kernel would leave
-    /// most of each 16-lane vector idle.
+    /// most of each 16-lane vector idle. It transposes 16 padded planes whole into a scratch (addressed with
+    /// 32-bit gathers), so only small ones go there.
     static let laneKernelWidth = 8
+    static let laneKernelMaxPlane = 1 << 12
 
     static func run(_ g: ConvGeometry, input: UnsafePointer<Float>, weights: DepthwiseWeights,
                     bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
                     activation: FusedActivation?, threads: Int) {
-        if KernelISA.current == .avx512 && g.outWidth <= laneKernelWidth {
+        let padded = lanePlane(g)
+        if KernelISA.current == .avx512 && g.outWidth <= laneKernelWidth && padded.rows * padded.columns <= laneKernelMaxPlane {
             runLanes(g, input: input, weights: weights, bias: bias, output: output, activation: activation,
                      threads: threads)
             return
@@ -91,6 +94,13 @@ enum DepthwiseConv {
         }
     }
 
+    /// The zero-padded plane the lane kernel's taps read: every row and column an output reads, and the
+    /// whole input.
+    static func lanePlane(_ g: ConvGeometry) -> (rows: Int, columns: Int) {
+        (max((g.outHeight - 1) * g.strideY + (g.kernelHeight - 1) * g.dilationY + 1, g.padTop + g.height),
+         max((g.outWidth - 1) * g.strideX + (g.kernelWidth - 1) * g.dilationX + 1, g.padLeft + g.width))
+    }
+
     /// 16 channels at a time, one per vector lane (`octet_depthwise_lanes_avx512`).
     static func runLanes(_ g: ConvGeometry, input: UnsafePointer<Float>, weights: DepthwiseWeights,
                          bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
@@ -100,8 +110,7 @@ enum DepthwiseConv {
         (lanes.kernel_height, lanes.kernel_width) = (g.kernelHeight, g.kernelWidth)
         (lanes.stride_y, lanes.stride_x, lanes.dilation_y, lanes.dilation_x) = (g.strideY, g.strideX, g.dilationY, g.dilationX)
         (lanes.pad_top, lanes.pad_left) = (g.padTop, g.padLeft)
-        lanes.padded_height = max((g.outHeight - 1) * g.strideY + (g.kernelHeight - 1) * g.dilationY + 1, g.padTop + g.height)
-        lanes.padded_width = max((g.outWidth - 1) * g.strideX + (g.kernelWidth - 1) * g.dilationX + 1, g.padLeft + g.width)
+        (lanes.padded_height, lanes.padded_width) = lanePlane(g)
         (lanes.clamp, lanes.lower, lanes.upper) = (activation == nil ? 0 : 1, activation?.lower ?? 0, activation?.upper ?? 0)
         let groups = (g.inChannels + 15) / 16
         let items = g.batch * groups
