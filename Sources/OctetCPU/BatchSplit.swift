@@ -11,8 +11,9 @@ import OctetIR
 /// same operations in the same order whatever the thread count.
 enum BatchSplit {
     /// Whether each image of a batch (axis 0 of every input) depends on that image alone: every node is
-    /// one that works image by image (in the form it has here), and every value it reads or makes that
-    /// is not a constant has the batch as its first dimension. Conservative: an unknown shape or op says no.
+    /// one that works image by image (in the form it has here), reads images only at its data inputs (its
+    /// weights, shapes, bounds and scales are constants), and every value it reads or makes that is not a
+    /// constant has the batch as its first dimension. Conservative: an unknown shape or op says no.
     static func isSeparable(_ graph: Graph) -> Bool {
         guard let batch = graph.inputs.first?.shape?.first else { return false }
         var constants = Set(graph.initializers.keys)
@@ -28,25 +29,48 @@ enum BatchSplit {
                 constants.formUnion(node.outputs.filter { !$0.isEmpty })
                 continue
             }
-            guard imageByImage(node, constants: constants, graph: graph), live.allSatisfy(carriesBatch),
+            let data = dataInputs(node.op, count: node.inputs.count)
+            let parametersConstant = node.inputs.enumerated().allSatisfy { i, name in
+                data.contains(i) || name.isEmpty || constants.contains(name)
+            }
+            guard parametersConstant, imageByImage(node, constants: constants, graph: graph), live.allSatisfy(carriesBatch),
                   node.outputs.filter({ !$0.isEmpty }).allSatisfy(carriesBatch) else { return false }
         }
         return true
     }
 
+    /// The inputs that hold images; the rest must be constants (a shape fed as a graph input would be
+    /// split like an image).
+    private static func dataInputs(_ op: Op, count: Int) -> Set<Int> {
+        switch op {
+        case .binary: [0, 1]
+        case .concat: Set(0..<count)
+        case .qlinearAdd: [0, 3]
+        default: [0]
+        }
+    }
+
     /// Ops that never combine values of different images, given inputs and outputs with the batch first.
     private static func imageByImage(_ node: Node, constants: Set<String>, graph: Graph) -> Bool {
-        func constant(_ i: Int) -> Bool { node.input(i).map { constants.contains($0) } ?? true }
-        func rank() -> Int? {
-            guard let name = node.input(0) else { return nil }
-            return (graph.valueInfo[name]?.shape ?? graph.inputs.first { $0.name == name }?.shape)?.count
+        func rank(_ name: String?) -> Int? {
+            guard let name else { return nil }
+            return (graph.valueInfo[name]?.shape ?? graph.inputs.first { $0.name == name }?.shape
+                ?? graph.outputs.first { $0.name == name }?.shape)?.count
+        }
+        func rank() -> Int? { rank(node.input(0)) }
+        // Broadcasting aligns trailing axes: an operand of lower rank would meet the batch with another axis.
+        func operandsAlignBatch() -> Bool {
+            let output = rank(node.outputs.first)
+            return output != nil && node.inputs.allSatisfy { $0.isEmpty || constants.contains($0) || rank($0) == output }
         }
         func notBatchAxis(_ axis: Int) -> Bool { axis > 0 || (axis < 0 && rank().map { axis + $0 > 0 } ?? false) }
         switch node.op {
-        case .conv, .convTranspose, .maxPool, .averagePool, .globalAveragePool, .globalMaxPool, .binary, .unary,
+        case .conv, .convTranspose, .maxPool, .averagePool, .globalAveragePool, .globalMaxPool, .unary,
              .leakyRelu, .hardSigmoid, .clip, .identity, .dropout, .cast, .resize, .reshape, .flatten,
-             .convInteger, .qlinearAdd, .qlinearGlobalAveragePool:
+             .convInteger, .qlinearGlobalAveragePool:
             return true
+        case .binary, .qlinearAdd:
+            return operandsAlignBatch()
         case .batchNormalization:
             return node.outputs.filter { !$0.isEmpty }.count == 1
         case .quantizeLinear(let axis), .dequantizeLinear(let axis):
@@ -55,9 +79,9 @@ enum BatchSplit {
         case .requantize(let a):
             return notBatchAxis(a.axis) || node.input(1).flatMap({ graph.initializers[$0] })?.count == 1
         case .gemm(let a):
-            return !a.transA && constant(1) && constant(2)
+            return !a.transA
         case .matMul, .matMulInteger:
-            return constant(1)
+            return true
         case .softmax(let axis), .concat(let axis):
             return notBatchAxis(axis)
         case .transpose(let perm):

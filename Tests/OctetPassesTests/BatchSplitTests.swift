@@ -27,6 +27,19 @@ import Testing
         #expect(!backend.splitsBatches(try Self.oneOp(.softmax(axis: -2))))
         #expect(!backend.splitsBatches(try Self.oneOp(.reshape(allowZero: false),
                                                       extra: ["shape": Tensor(shape: [2], int64s: [1, -1])])))
+        // A shape fed as an input, whose length happens to equal the batch: a parameter, not images.
+        let fedShape = Graph(inputs: [ValueInfo(name: "x", dtype: .f32, shape: [.fixed(2), .fixed(3), .fixed(4)]),
+                                          ValueInfo(name: "shape", dtype: .i64, shape: [.fixed(2)])],
+                                 outputs: [ValueInfo(name: "y", dtype: .f32, shape: [.fixed(2), .fixed(12)])],
+                                 nodes: [Node(name: "r", op: .reshape(allowZero: false), inputs: ["x", "shape"],
+                                              outputs: ["y"])])
+        #expect(!backend.splitsBatches(fedShape))
+        // Two inputs added with broadcasting: [2] meets the last axis of [2, 3, 2], not the batch.
+        let broadcast = try Graph(inputs: [ValueInfo(name: "x", dtype: .f32, shape: [.fixed(2), .fixed(3), .fixed(2)]),
+                                           ValueInfo(name: "b", dtype: .f32, shape: [.fixed(2)])],
+                                  outputs: [ValueInfo(name: "y", dtype: .f32, shape: nil)],
+                                  nodes: [Node(name: "add", op: .binary(.add), inputs: ["x", "b"], outputs: ["y"])]).inferringShapes()
+        #expect(!backend.splitsBatches(broadcast))
         var transA = GemmAttributes()
         transA.transA = true
         #expect(!backend.splitsBatches(try Self.oneOp(.gemm(transA),
