@@ -1,5 +1,22 @@
 #include "OctetCPUKernels.h"
 
+// The portable loop, and the AVX-512 loop's tail: each bin in double, add then multiply then truncate.
+static ptrdiff_t add_scalar(const float *values, ptrdiff_t count, double limit, double scale, ptrdiff_t bins,
+                            double *counts) {
+    ptrdiff_t zeros = 0;
+    for (ptrdiff_t i = 0; i < count; i++) {
+        float v = values[i];
+        if (v == 0) {
+            zeros++;
+            continue;
+        }
+        double t = ((double)v + limit) * scale;
+        ptrdiff_t b = (ptrdiff_t)t;
+        counts[b >= bins ? bins - 1 : b < 0 ? 0 : b] += 1;
+    }
+    return zeros;
+}
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 
@@ -22,17 +39,7 @@ __attribute__((target("avx512f"))) static ptrdiff_t add_avx512(const float *valu
             if (!(zero >> k & 1)) counts[index[k]] += 1;
         }
     }
-    for (; i < count; i++) {
-        float v = values[i];
-        if (v == 0) {
-            zeros++;
-            continue;
-        }
-        double t = ((double)v + limit) * scale;
-        ptrdiff_t b = (ptrdiff_t)t;
-        counts[b >= bins ? bins - 1 : b < 0 ? 0 : b] += 1;
-    }
-    return zeros;
+    return zeros + add_scalar(values + i, count - i, limit, scale, bins, counts);
 }
 
 #endif
@@ -44,16 +51,5 @@ ptrdiff_t octet_histogram_add(const float *values, ptrdiff_t count, double limit
 #else
     (void)avx512;
 #endif
-    ptrdiff_t zeros = 0;
-    for (ptrdiff_t i = 0; i < count; i++) {
-        float v = values[i];
-        if (v == 0) {
-            zeros++;
-            continue;
-        }
-        double t = ((double)v + limit) * scale;
-        ptrdiff_t b = (ptrdiff_t)t;
-        counts[b >= bins ? bins - 1 : b < 0 ? 0 : b] += 1;
-    }
-    return zeros;
+    return add_scalar(values, count, limit, scale, bins, counts);
 }

@@ -111,22 +111,33 @@ public struct KLCalibrator: Calibrator {
             for k in s..<e where p[k] == 0 || value == 0 { qZeros += 1 }
             qSum += value * Double(norm)
         }
+        return groupValue.withUnsafeBufferPointer { groups in
+            smoothedDivergence(bins: m, groupValues: groups, qZeros: qZeros, qSum: qSum, pTotal: pSum, pEps1: pEps1) { p[$0] }
+        }
+    }
+
+    /// The divergence once p's zeros and q's groups are counted: both smoothed, then KL(p || q) bin by bin in
+    /// order. The definition and the candidate search share it, so they take the same operations.
+    @inline(__always)
+    static func smoothedDivergence(bins m: Int, groupValues: UnsafeBufferPointer<Double>, qZeros: Int, qSum: Double,
+                                   pTotal: Double, pEps1: Double, p: (Int) -> Double) -> Double {
+        let nq = groupValues.count, merged = m / nq
         let qNonZeros = m - qZeros
         guard qNonZeros > 0 else { return .infinity }
         let qEps1 = eps * Double(qZeros) / Double(qNonZeros)
         // Smoothing moves eps onto each zero and takes it evenly from the non-zeros, so sums are unchanged.
-        let pTotal = pSum, qTotal = qSum
+        let qTotal = qSum
         let emptyP = eps / pTotal
         let emptyTerm = emptyP * (log(emptyP) - log(eps / qTotal))
         var kl = 0.0
         for j in 0..<nq {
             let s = j * merged, e = j == nq - 1 ? m : s + merged
-            let qv = groupValue[j]
+            let qv = groupValues[j]
             let qSmoothed = qv == 0 ? eps : qv - qEps1
             guard qSmoothed > 0 else { return .infinity }
             let logQ = log(qSmoothed / qTotal)
             for k in s..<e {
-                let pv = p[k]
+                let pv = p(k)
                 if pv == 0 {
                     kl += emptyTerm
                     continue

@@ -69,34 +69,11 @@ extension KLCalibrator {
                     qZeros += value == 0 ? e - s : e - s - norm
                     qSum += value * Double(norm)
                 }
-                let qNonZeros = m - qZeros
-                guard qNonZeros > 0 else { return .infinity }
-                let qEps1 = eps * Double(qZeros) / Double(qNonZeros)
-                let pTotal = total, qTotal = qSum
-                let emptyP = eps / pTotal
-                let emptyTerm = emptyP * (log(emptyP) - log(eps / qTotal))
-                var kl = 0.0
                 return hist.withUnsafeBufferPointer { h in
                     let inside = h.baseAddress! + start
-                    for j in 0..<nq {
-                        let s = j * merged, e = j == nq - 1 ? m : s + merged
-                        let qv = groupValue[j]
-                        let qSmoothed = qv == 0 ? eps : qv - qEps1
-                        guard qSmoothed > 0 else { return .infinity }
-                        let logQ = log(qSmoothed / qTotal)
-                        for k in s..<e {
-                            let pv = k == 0 ? first : k == m - 1 ? last : inside[k]
-                            if pv == 0 {
-                                kl += emptyTerm
-                                continue
-                            }
-                            let pSmoothed = pv - pEps1
-                            guard pSmoothed > 0 else { return .infinity }
-                            let pp = pSmoothed / pTotal
-                            kl += pp * (log(pp) - logQ)
-                        }
-                    }
-                    return kl
+                    return KLCalibrator.smoothedDivergence(
+                        bins: m, groupValues: UnsafeBufferPointer(groupValue), qZeros: qZeros, qSum: qSum, pTotal: total,
+                        pEps1: pEps1) { k in k == 0 ? first : k == m - 1 ? last : inside[k] }
                 }
             }
         }
