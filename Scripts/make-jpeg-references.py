@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Reference decodes for the JPEG decoder tests, written to .cache/jpeg-refs/ (ignored).
 
-Re-encodes ten dev photos with Pillow (libjpeg-turbo) at qualities 50/75/95 and subsamplings
+Re-encodes the bundled photos (Fixtures/photos: gray, 4:2:2, 4:2:0, 4:4:4, portrait, tiny, large) with Pillow (libjpeg-turbo) at qualities 50/75/95 and subsamplings
 4:4:4, 4:2:2, 4:2:0 and 4:4:0 (the last with cjpeg -sample 1x2, since Pillow cannot write it),
 plus gray, progressive, restart-interval and odd-sized variants; stores each file's Pillow decode
-as uint8 HxWxC .npy, and the Pillow decodes of all dev photos as they are. scikit-image's photos
+as uint8 HxWxC .npy, and the Pillow decodes of those photos as they are. scikit-image's photos
 (its wheel fetched into .cache/skimage) add its own JPEGs as they are and re-encodings of its PNG
 photos; tiny crops (1x1 to 33x9) add chroma planes one or two samples wide, in 4:1:1 too (cjpeg).
 manifest.tsv lists name, JPEG path (relative to the package root) and .npy path (relative to this folder).
@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.path.join(os.path.dirname(ROOT), "shared", "imagenet-dev")
+PHOTOS = os.path.join(ROOT, "Fixtures", "photos")
 OUT = os.path.join(ROOT, ".cache", "jpeg-refs")
 SUBSAMPLINGS = {"444": 0, "422": 1, "420": 2}
 SKIMAGE_VERSION = "0.24.0"
@@ -123,16 +123,13 @@ def tiny_references(rows, photo):
 
 
 def main():
-    if not os.path.isdir(SHARED):
-        print(f"no dev photos at {SHARED}; nothing to do")
-        return 1
     os.makedirs(OUT, exist_ok=True)
-    photos = sorted(f for f in os.listdir(SHARED) if f.endswith(".JPEG"))
+    photos = sorted(f for f in os.listdir(PHOTOS) if f.endswith(".JPEG"))
     rows = []
     skipped_440 = False
-    for index, file in enumerate(photos[::10][:10]):
+    for index, file in enumerate(photos):
         stem = f"p{index}"
-        with Image.open(os.path.join(SHARED, file)) as im:
+        with Image.open(os.path.join(PHOTOS, file)) as im:
             rgb = im.convert("RGB")
         for quality in (50, 75, 95):
             for label, value in SUBSAMPLINGS.items():
@@ -159,10 +156,10 @@ def main():
         if data is not None:
             save_reference(f"{stem}-odd-440", data, rows)
     skimage_references(rows)
-    tiny_references(rows, os.path.join(SHARED, photos[2]))
+    tiny_references(rows, os.path.join(PHOTOS, photos[2]))
     for file in photos:
         name = "dev-" + os.path.splitext(file)[0]
-        path = os.path.join(SHARED, file)
+        path = os.path.join(PHOTOS, file)
         write_npy(name, path)
         rows.append((name, os.path.relpath(path, ROOT), name + ".npy"))
     with open(os.path.join(OUT, "manifest.tsv"), "w") as f:
