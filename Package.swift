@@ -17,9 +17,12 @@ let package = Package(
         .target(name: "OctetQuant", dependencies: ["OctetIR", "OctetPasses", "OctetCPU", "OctetCPUKernels"]),
         .target(name: "OctetConformance", dependencies: ["OctetIR", "OctetFormats", "OctetCPU"]),
         .target(name: "OctetTestSupport", dependencies: ["OctetIR"]),
+        // The pipeline the CLI and the C API share: load, quantize, compile for a target, run, evaluate.
+        .target(name: "Octet",
+                dependencies: ["OctetIR", "OctetFormats", "OctetData", "OctetPasses", "OctetCPU", "OctetModels", "OctetQuant"]),
         .executableTarget(
             name: "octet",
-            dependencies: ["OctetIR", "OctetFormats", "OctetData", "OctetPasses", "OctetCPU",
+            dependencies: ["Octet", "OctetIR", "OctetFormats", "OctetData", "OctetPasses", "OctetCPU",
                            "OctetModels", "OctetQuant", "OctetConformance"]),
         // Fuzz targets for every parser (Scripts/fuzz.sh builds it with -sanitize=fuzzer,address).
         .executableTarget(
@@ -28,15 +31,18 @@ let package = Package(
         .testTarget(name: "OctetIRTests", dependencies: ["OctetIR", "OctetTestSupport"]),
         .testTarget(name: "OctetFormatsTests", dependencies: ["OctetFormats", "OctetTestSupport"]),
         .testTarget(name: "OctetDataTests", dependencies: ["OctetData", "OctetTestSupport"]),
-        .testTarget(name: "OctetPassesTests", dependencies: ["OctetPasses", "OctetCPU", "OctetFormats", "OctetTestSupport"]),
+        .testTarget(name: "OctetPassesTests", dependencies: ["Octet", "OctetPasses", "OctetCPU", "OctetFormats", "OctetTestSupport"]),
         .testTarget(name: "OctetCPUTests", dependencies: ["OctetCPU", "OctetFormats", "OctetTestSupport"]),
         .testTarget(name: "OctetModelsTests", dependencies: ["OctetModels", "OctetCPU", "OctetTestSupport"]),
         .testTarget(name: "OctetQuantTests",
-                    dependencies: ["OctetQuant", "OctetCPU", "OctetCPUKernels", "OctetFormats", "OctetPasses", "OctetTestSupport"]),
+                    dependencies: ["Octet", "OctetQuant", "OctetCPU", "OctetCPUKernels", "OctetFormats", "OctetPasses", "OctetTestSupport"]),
         .testTarget(name: "ConformanceTests",
                     dependencies: ["OctetConformance", "OctetFormats", "OctetCPU", "OctetPasses", "OctetTestSupport"],
                     exclude: ["KnownExceptions.txt", "ExpectedPasses.txt"]),
         .testTarget(name: "CLITests", dependencies: ["OctetFormats", "OctetTestSupport"]),
+        .testTarget(name: "OctetLibraryTests",
+                    dependencies: ["Octet", "OctetIR", "OctetFormats", "OctetData", "OctetQuant",
+                                   "OctetTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

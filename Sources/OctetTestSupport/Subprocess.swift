@@ -47,10 +47,12 @@ public func runProcess(_ executable: URL, _ arguments: [String], timeout: TimeIn
     return ProcessResult(status: process.terminationStatus, stdout: out, stderr: err, timedOut: timedOut)
 }
 
-/// The `octet` binary is missing: `swift test` builds it with the tests, so its absence is a failure.
+/// The `octet` binary (or libOctet.so) is missing: `Scripts/test.sh` builds both before the tests, so its
+/// absence is a failure.
 public struct MissingBinary: Error, CustomStringConvertible {
     public let path: String
-    public var description: String { "\(path) is not built; the command-line tests run the binary that swift test builds" }
+    public init(path: String) { self.path = path }
+    public var description: String { "\(path) is not built; Scripts/test.sh builds it before running the tests" }
 }
 
 /// Runs the built `octet` binary; throws `MissingBinary` (failing the calling test) when it is not there.

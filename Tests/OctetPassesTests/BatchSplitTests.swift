@@ -1,4 +1,5 @@
 import Foundation
+import Octet
 import OctetCPU
 import OctetFormats
 import OctetIR
@@ -47,8 +48,7 @@ import Testing
     }
 
     @Test func mobileNetBatchGivesEachImageItsOwnBits() throws {
-        let imported = try ONNXImporter.load(path: Paths.fixture("mobilenet_v2.onnx").path).graph
-        let graph = try Canonicalize(evaluator: CPUBackend()).run(try imported.inferringShapes())
+        let graph = try ModelLoader.load(.onnx(path: Paths.fixture("mobilenet_v2.onnx").path))
         #expect(CPUBackend(threads: 2).splitsBatches(graph))
         let image = try NPY.read(path: Paths.fixture("reference/mobilenet_v2/input.npy").path).floatValues()
         let images = [image, image.map { $0 * 0.5 }, image.reversed()]

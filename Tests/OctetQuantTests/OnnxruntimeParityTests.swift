@@ -1,4 +1,5 @@
 import Foundation
+import Octet
 import OctetCPU
 import OctetFormats
 import OctetIR
@@ -27,8 +28,7 @@ import Testing
     @Test(arguments: cases, ["model.onnx", "model.qoperator.onnx"])
     func matchesOnnxruntime(_ name: String, form: String) throws {
         let dir = Paths.fixture("int8/" + name)
-        let imported = try ONNXImporter.load(path: dir.appendingPathComponent(form).path).graph
-        let graph = try Canonicalize(evaluator: CPUBackend(threads: 1)).run(imported)
+        let graph = try ModelLoader.load(.onnx(path: dir.appendingPathComponent(form).path), threads: 1)
         let realized = try Realize.run(graph)
         #expect(realized.report.entries.allSatisfy { $0.integer != nil }, "\(realized.report.text)")
         var feeds: [String: Tensor] = [:]

@@ -1,5 +1,4 @@
-import OctetIR
-import OctetQuant
+import Octet
 
 /// How a quantized (QDQ) model runs: realized on integer kernels, or with `--simulate` as float Q/DQ.
 struct ExecutionOptions {
@@ -14,16 +13,7 @@ struct ExecutionOptions {
 
     init(simulate: Bool) { self.simulate = simulate }
 
-    /// The graph a backend compiles: realized when it holds Q/DQ and `--simulate` is off.
-    func prepare(_ graph: Graph, path: String) throws -> Graph {
-        guard !simulate, Realize.isQuantized(graph) else { return graph }
-        let realized: RealizedGraph
-        do {
-            realized = try Realize.run(graph)
-        } catch {
-            throw InputError(path, error)
-        }
-        for line in realized.report.warnings { printError("octet: warning: \(path): \(line)") }
-        return realized.graph
+    func sessionOptions(target: Target, threads: Int) -> SessionOptions {
+        SessionOptions(target: target, threads: threads, simulate: simulate)
     }
 }

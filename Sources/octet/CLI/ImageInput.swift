@@ -1,4 +1,5 @@
 import Foundation
+import Octet
 import OctetData
 import OctetIR
 

@@ -1,3 +1,4 @@
+import Octet
 import OctetIR
 
 /// Concrete shapes for a graph's inputs: symbolic batch dimensions bound to `--batch`, others from `--shape`.

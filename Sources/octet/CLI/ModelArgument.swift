@@ -1,4 +1,5 @@
 import Foundation
+import Octet
 import OctetIR
 
 /// The MODEL argument every model command takes: an ONNX file, or PyTorch weights with `--arch NAME`.
@@ -35,11 +36,11 @@ struct ModelArgument {
         }
     }
 
+    var source: ModelSource {
+        arch.map { .pytorch(path: path, arch: $0, numClasses: numClasses, stripPrefix: stripPrefix) } ?? .onnx(path: path)
+    }
+
     func load(threads: Int, bind: ((Graph) throws -> [String: [Int]])? = nil) throws -> Graph {
-        if let arch {
-            let imported = try PyTorchModel.build(path: path, arch: arch, numClasses: numClasses, stripPrefix: stripPrefix)
-            return try ModelLoader.canonicalize(imported, path: path, threads: threads, bind: bind)
-        }
-        return try ModelLoader.load(path, threads: threads, bind: bind)
+        try ModelLoader.load(source, threads: threads, reporter: .cli, bind: bind)
     }
 }

@@ -1,20 +1,11 @@
 import Foundation
+import Octet
 
 /// Writes to standard error without buffering, so progress and errors interleave correctly with stdout.
 func printError(_ text: String, terminator: String = "\n") {
     // stdout is block-buffered when piped; flush it first so the two streams keep their order.
     fflush(nil)
     FileHandle.standardError.write(Data((text + terminator).utf8))
-}
-
-/// Writes a file atomically: a temporary name beside the target, then a rename, so no half-written output exists.
-func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    do {
-        try Data(bytes).write(to: url, options: .atomic)
-    } catch {
-        throw InputError(path, "cannot write: \(error.localizedDescription)")
-    }
 }
 
 /// A one-line progress bar on stderr, redrawn at most ten times a second; silent when stderr is not a terminal.
@@ -49,5 +40,36 @@ final class ProgressBar: @unchecked Sendable {
     func finish() {
         guard interactive else { return }
         FileHandle.standardError.write(Data("\n".utf8))
+    }
+}
+
+extension Reporter {
+    /// Messages as `octet: [note: |warning: ]text` on stderr, progress as a bar per stage.
+    static let cli = Reporter(message: { level, text in
+        printError("octet: " + (level == .info ? "" : "\(level.rawValue): ") + text)
+    }, progress: { ProgressBars.shared.show($0) })
+}
+
+/// The bar of the stage in progress: a new stage starts a new bar, a finished one ends its line.
+private final class ProgressBars: @unchecked Sendable {
+    static let shared = ProgressBars()
+    private let lock = NSLock()
+    private var stage: String?
+    private var bar: ProgressBar?
+
+    func show(_ p: Reporter.Progress) {
+        lock.lock()
+        defer { lock.unlock() }
+        if stage != p.stage || bar == nil {
+            bar?.finish()
+            stage = p.stage
+            bar = ProgressBar(p.stage, total: p.total)
+        }
+        bar?.update(p.done)
+        if p.finished {
+            bar?.finish()
+            bar = nil
+            stage = nil
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Octet
 import OctetCPU
 import OctetIR
 
@@ -78,9 +79,8 @@ struct BenchCommand: Command {
 
     private func printProfile() throws {
         guard target == .cpu else { throw InputError(path, "--profile times the CPU backend only") }
-        let graph = try loadGraph()
-        let inputs = try InputShapes.randomInputs(for: graph, batch: batch, explicit: shapes, file: path)
-        let rows = try CPUBackend(threads: threads).profile(graph, inputs: inputs, runs: repeats)
+        let (session, inputs) = try prepare()
+        let rows = try CPUBackend(threads: threads).profile(session.compiledGraph, inputs: inputs, runs: repeats)
         var groups: [String: (ms: Double, count: Int)] = [:]
         for r in rows {
             let key = "\(r.op) (\(r.kernel))"
@@ -98,22 +98,21 @@ struct BenchCommand: Command {
         }
     }
 
-    /// The graph as it will be compiled: loaded with the bench's shapes, realized unless --simulate.
-    private func loadGraph() throws -> Graph {
-        let graph = try model.load(threads: threads) { imported in
+    /// The model loaded with the bench's shapes, realized unless --simulate, compiled for the target.
+    private func openSession() throws -> Session {
+        try Session(model.source, options: execution.sessionOptions(target: target, threads: threads),
+                    reporter: .cli) { imported in
             var shapes: [String: [Int]] = [:]
             for input in imported.inputs {
                 shapes[input.name] = try InputShapes.resolve(input, batch: batch, explicit: self.shapes, file: path)
             }
             return shapes
         }
-        return try execution.prepare(graph, path: path)
     }
 
-    private func prepare() throws -> (any CompiledModel, [String: Tensor]) {
-        let graph = try loadGraph()
-        let model = try target.backend(threads: threads).compile(graph)
-        return (model, try InputShapes.randomInputs(for: graph, batch: batch, explicit: shapes, file: path))
+    private func prepare() throws -> (Session, [String: Tensor]) {
+        let session = try openSession()
+        return (session, try InputShapes.randomInputs(for: session.graph, batch: batch, explicit: shapes, file: path))
     }
 }
 

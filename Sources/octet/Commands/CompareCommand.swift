@@ -1,4 +1,5 @@
 import Foundation
+import Octet
 import OctetCPU
 import OctetIR
 import OctetQuant
@@ -63,24 +64,19 @@ struct CompareCommand: Command {
             if !f.outputs.contains(where: { $0.name == a }) { f.outputs.append(ValueInfo(name: a, dtype: nil, shape: nil)) }
             if !q.outputs.contains(where: { $0.name == b }) { q.outputs.append(ValueInfo(name: b, dtype: nil, shape: nil)) }
         }
-        let backend = try target.backend(threads: threads)
-        let fm = try backend.compile(f), qm = try backend.compile(execution.prepare(q, path: quantPath))
+        let fm = try Session(graph: f, path: floatPath, options: SessionOptions(target: target, threads: threads))
+        let qm = try Session(graph: q, path: quantPath, options: execution.sessionOptions(target: target, threads: threads),
+                             reporter: .cli)
         let source = try DataSource(data, preprocessing: preprocess.preprocessing, batch: batch, limit: limit,
                                     skipBad: false, threads: threads)
         try source.checkFits(float, file: data)
-        let bar = ProgressBar("comparing", total: source.count ?? limit)
         var errors = LayerError()
-        var images = 0
-        let input = float.inputs[0].name
-        while let b = try source.next() {
-            let fo = try fm.run([input: b.images]), qo = try qm.run([input: b.images])
+        let totals = try BatchLoop(stage: "comparing", reporter: .cli).run(source, sessions: [fm, qm]) { _, outputs in
             for (a, c) in pairs {
-                if let x = fo[a], let y = qo[c] { errors.add(float: x, quantized: y, as: a) }
+                if let x = outputs[0][a], let y = outputs[1][c] { errors.add(float: x, quantized: y, as: a) }
             }
-            images += b.labels.count
-            bar.update(images)
         }
-        bar.finish()
+        let images = totals.images
         let rows = errors.report(float: float)
         print("SQNR (dB)  op                   node (tensor)   — \(images) images, worst first")
         for e in rows.prefix(top ?? rows.count) {

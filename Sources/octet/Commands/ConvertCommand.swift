@@ -1,4 +1,5 @@
 import Foundation
+import Octet
 import OctetModels
 
 /// `octet convert WEIGHTS.pth --arch NAME -o OUT.onnx`: PyTorch weights bound to an architecture, as ONNX.
@@ -26,8 +27,7 @@ struct ConvertCommand: Command {
     }
 
     func run() throws {
-        let graph = try PyTorchModel.build(path: model.path, arch: model.arch ?? "", numClasses: model.numClasses,
-                                           stripPrefix: model.stripPrefix)
+        let graph = try ModelLoader.importGraph(model.source, reporter: .cli)
         try ModelWriter.write(graph, to: output)
         let params = graph.initializers.values.reduce(0) { $0 + $1.count }
         print("wrote \(output): \(model.arch ?? "") with \(params) parameters, \(graph.nodes.count) nodes")

@@ -1,4 +1,5 @@
 import Foundation
+import Octet
 import OctetData
 
 /// `octet decode FILES...`: JPEG decoding throughput on one thread, to compare with djpeg.

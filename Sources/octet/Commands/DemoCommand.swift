@@ -1,4 +1,5 @@
 import Foundation
+import Octet
 import OctetCPU
 
 /// `octet demo`: the whole job on the bundled real data — quantize MobileNetV2 with KL calibration on real

@@ -1,4 +1,5 @@
 import Foundation
+import Octet
 import OctetCPU
 import OctetIR
 
@@ -52,38 +53,19 @@ struct EvalCommand: Command {
     }
 
     func run() throws {
-        let graph = try model.load(threads: threads)
-        let compiled = try target.backend(threads: threads).compile(execution.prepare(graph, path: model.path))
-
-        let backend = try target.backend(threads: threads)
-        let refModel = try reference.map { path in try backend.compile(ModelLoader.load(path, threads: threads)) }
+        let options = execution.sessionOptions(target: target, threads: threads)
+        let session = try Session(model.source, options: options, reporter: .cli)
+        let referenceSession = try reference.map { path in
+            try Session(.onnx(path: path), options: SessionOptions(target: target, threads: threads), reporter: .cli)
+        }
         let source = try DataSource(data, preprocessing: preprocess.preprocessing, batch: batch, limit: limit,
                                     skipBad: skipBad, threads: threads)
-        try source.checkFits(graph, file: data)
-        let bar = ProgressBar("evaluating", total: source.count ?? 0)
-        var evaluation = Evaluation()
-        let inputName = graph.inputs[0].name, outputName = graph.outputs[0].name
-        let start = Date()
-        var modelSeconds = 0.0
-        while let b = try source.next() {
-            let t0 = Date()
-            guard let logits = try compiled.run([inputName: b.images])[outputName] else {
-                throw InputError(model.path, "the model produced no \"\(outputName)\"")
-            }
-            modelSeconds += Date().timeIntervalSince(t0)
-            let ref = try refModel.map { reference in
-                guard let r = try reference.run([inputName: b.images])[outputName] else {
-                    throw InputError(self.reference, "the reference model has no output \"\(outputName)\" (the model's "
-                        + "first output); give a reference with the same output names")
-                }
-                return r
-            }
-            evaluation.add(logits: logits, labels: b.labels, reference: ref)
-            bar.update(evaluation.images)
-        }
-        bar.finish()
+        try source.checkFits(session.graph, file: data)
+        let result = try ClassifierEvaluation.run([session], reference: referenceSession, on: source, reporter: .cli)
+        let evaluation = result.models[0]
+        let modelSeconds = result.totals.modelSeconds.last ?? 0
         for message in source.skippedMessages { printError("octet: warning: skipped \(message)") }
-        let seconds = Date().timeIntervalSince(start)
+        let seconds = result.totals.seconds
         let rate = Double(evaluation.images) / max(seconds, 1e-9)
         if json {
             var fields: [String] = []

@@ -1,4 +1,5 @@
 import Foundation
+import Octet
 import OctetCPU
 import OctetData
 import OctetIR
@@ -133,151 +134,65 @@ struct QuantizeCommand: Command {
         let started = Date()
         let graph = try model.load(threads: threads)
         if dynamic { return try quantizeDynamically(graph, started: started) }
-        let quantizer = Quantizer(config: config)
-        let plan: QuantizationPlan
-        do { plan = try quantizer.plan(graph) } catch { throw InputError(model.path, error) }
-        for (node, reason) in plan.keptFloat { printError("octet: keeping \(node) float (\(reason))") }
-
-        var rangesByMode: [CalibrationMode: [String: TensorRange]] = [:]
-        if let loadScales {
-            guard let data = FileManager.default.contents(atPath: loadScales) else {
-                throw InputError(loadScales, "cannot read the file")
-            }
-            let loaded: [String: TensorRange]
-            do { loaded = try ScaleFile.decode(data) } catch { throw InputError(loadScales, error) }
-            let missing = plan.activations.filter { loaded[$0] == nil }
-            guard missing.isEmpty else {
-                throw InputError(loadScales, "no scale for \(missing.count) tensor(s) of this model, e.g. \"\(missing[0])\"")
-            }
-            rangesByMode[config.mode] = loaded
-        } else if let calib {
-            let observers = try calibrate(graph, plan: plan, data: calib)
-            for mode in modes {
-                do { rangesByMode[mode] = try config.ranges(observers, mode: mode) } catch { throw InputError(calib, error) }
-            }
-        }
-
+        let job = QuantizeJob(config: config, modes: modes,
+                              calibration: calib.map {
+                                  CalibrationData(path: $0, preprocessing: preprocess.preprocessing, batch: batch,
+                                                  samples: samples, skipBad: skipBad)
+                              },
+                              scaleFile: loadScales, threads: threads, reporter: .cli)
+        let result = try job.run(graph, path: model.path)
         var chosen = config.mode
-        var results: [(CalibrationMode, Graph, Evaluation?)] = []
-        for mode in modes {
-            guard let ranges = rangesByMode[mode] else { continue }
-            let q: Graph
-            do { q = try quantizer.quantize(graph, plan: plan, ranges: ranges) } catch { throw InputError(model.path, error) }
-            results.append((mode, q, nil))
-        }
+        var evaluations: [Evaluation?] = result.candidates.map { _ in nil }
         if let evalPath = evalData ?? (modes.count > 1 ? calib : nil) {
             if evalData == nil { printError("octet: warning: no --eval data; comparing modes on the calibration images") }
-            let evals = try evaluate(float: graph, quantized: results.map(\.1), data: evalPath)
-            for i in results.indices { results[i].2 = evals.quantized[i] }
-            printModeTable(float: evals.float, results: results)
+            let evals = try evaluate(float: graph, quantized: result.candidates.map(\.graph), data: evalPath)
+            evaluations = evals.quantized
+            printModeTable(float: evals.float, results: zip(result.candidates, evaluations).map { ($0.mode, $1) })
             if modes.count > 1 {
-                chosen = results.max { ($0.2?.agreementPercent ?? 0) < ($1.2?.agreementPercent ?? 0) }?.0 ?? chosen
+                let best = zip(result.candidates, evaluations).max {
+                    ($0.1?.agreementPercent ?? 0) < ($1.1?.agreementPercent ?? 0)
+                }
+                chosen = best?.0.mode ?? chosen
                 print("writing the mode with the best agreement: \(chosen.rawValue)")
             }
         }
-        guard let best = results.first(where: { $0.0 == chosen }) else { return }
-        if let dumpScales, let ranges = rangesByMode[chosen] {
-            try writeAtomically([UInt8](try ScaleFile.encode(ranges)), to: dumpScales)
+        guard let best = result.candidates.first(where: { $0.mode == chosen }) else { return }
+        if let dumpScales {
+            try writeAtomically([UInt8](try ScaleFile.encode(best.ranges)), to: dumpScales)
         }
-        try ModelWriter.write(best.1, to: output)
+        try ModelWriter.write(best.graph, to: output)
         let seconds = Date().timeIntervalSince(started)
         print(String(format: "quantized %d nodes (%d kept float), %@ -> %@, mode %@, %.1f s -> %@",
-                     plan.quantizedNodes.count, plan.keptFloat.count, megabytes(graph), megabytes(best.1),
-                     chosen.rawValue, seconds, output))
-    }
-
-    private func calibrate(_ graph: Graph, plan: QuantizationPlan, data: String) throws -> [String: Observer] {
-        let needsHistogram = modes.contains { $0.needsHistogram }
-        var source = try openCalibration(data, graph: graph)
-        let total = min(source.count ?? samples, samples)
-        var bar = ProgressBar(needsHistogram ? "calibrating (1/2 ranges)" : "calibrating", total: total)
-        var seen = 0
-        let run = CalibrationRun(graph: graph, tensors: plan.activations,
-                                 histogramBins: needsHistogram ? config.calibration.histogramBins : nil,
-                                 backend: CPUBackend(threads: threads))
-        let inputName = graph.inputs[0].name
-        var passes = 0
-        let observers: [String: Observer]
-        do {
-            observers = try run.observe(open: {
-                passes += 1
-                if passes > 1 {
-                    bar.finish()
-                    bar = ProgressBar("calibrating (2/2 histograms)", total: total)
-                    source = try openCalibration(data, graph: graph)
-                    seen = 0
-                }
-                return {
-                    guard seen < samples, let b = try source.next() else { return nil }
-                    seen += b.labels.count
-                    return [inputName: b.images]
-                }
-            }, progress: { _, _ in bar.update(seen) })
-        } catch let e as InputError { throw e } catch { throw InputError(data, error) }
-        bar.finish()
-        let bad = observers.filter { $0.value.nonFinite > 0 }
-        if !bad.isEmpty {
-            printError("octet: warning: \(bad.count) tensor(s) had NaN/inf during calibration (left out of the ranges), "
-                + "e.g. \"\(bad.keys.sorted()[0])\"")
-        }
-        for message in source.skippedMessages { printError("octet: warning: skipped \(message)") }
-        printError("octet: calibrated \(plan.activations.count) tensors on \(seen) images"
-            + (source.skipped > 0 ? " (\(source.skipped) bad records skipped)" : ""))
-        return observers
-    }
-
-    private func openCalibration(_ data: String, graph: Graph) throws -> DataSource {
-        let source = try DataSource(data, preprocessing: preprocess.preprocessing, batch: batch, limit: samples,
-                                    skipBad: skipBad, threads: threads)
-        try source.checkFits(graph, file: data)
-        return source
+                     result.plan.quantizedNodes.count, result.plan.keptFloat.count, megabytes(graph),
+                     megabytes(best.graph), chosen.rawValue, seconds, output))
     }
 
     private func evaluate(float: Graph, quantized: [Graph], data: String) throws
         -> (float: Evaluation, quantized: [Evaluation]) {
-        let backend = CPUBackend(threads: threads)
-        let floatModel = try backend.compile(float)
-        let qModels = try quantized.map { try backend.compile(execution.prepare($0, path: output)) }
+        let floatModel = try Session(graph: float, path: model.path, options: SessionOptions(threads: threads))
+        let options = execution.sessionOptions(target: .cpu, threads: threads)
+        let qModels = try quantized.map { try Session(graph: $0, path: output, options: options, reporter: .cli) }
         let source = try DataSource(data, preprocessing: preprocess.preprocessing, batch: batch, limit: limit,
                                     skipBad: false, threads: threads)
         try source.checkFits(float, file: data)
-        let bar = ProgressBar("evaluating", total: source.count ?? 0)
-        var floatEval = Evaluation()
-        var qEvals = quantized.map { _ in Evaluation() }
-        let inputName = float.inputs[0].name, outputName = float.outputs[0].name
-        while let b = try source.next() {
-            let feeds = [inputName: b.images]
-            guard let ref = try floatModel.run(feeds)[outputName] else { break }
-            floatEval.add(logits: ref, labels: b.labels)
-            for (i, m) in qModels.enumerated() {
-                guard let out = try m.run(feeds)[outputName] else { continue }
-                qEvals[i].add(logits: out, labels: b.labels, reference: ref)
-            }
-            bar.update(floatEval.images)
-        }
-        bar.finish()
-        return (floatEval, qEvals)
+        let result = try ClassifierEvaluation.run(qModels, reference: floatModel, on: source, reporter: .cli)
+        return (result.reference ?? Evaluation(), result.models)
     }
 
     private func quantizeDynamically(_ graph: Graph, started: Date) throws {
-        let result: (graph: Graph, quantized: [String], keptFloat: [(node: String, reason: String)])
-        do {
-            result = try DynamicQuantizer(perChannel: config.perChannel, includeConv: dynamicConv).quantize(graph)
-        } catch {
-            throw InputError(model.path, error)
-        }
-        for (node, reason) in result.keptFloat { printError("octet: keeping \(node) float (\(reason))") }
+        let result = try DynamicQuantizeJob.run(graph, path: model.path, perChannel: config.perChannel,
+                                                includeConv: dynamicConv, reporter: .cli)
         try ModelWriter.write(result.graph, to: output)
         print(String(format: "quantized %d nodes dynamically (%d kept float), %@ -> %@, %.1f s -> %@",
                      result.quantized.count, result.keptFloat.count, megabytes(graph), megabytes(result.graph),
                      Date().timeIntervalSince(started), output))
     }
 
-    private func printModeTable(float: Evaluation, results: [(CalibrationMode, Graph, Evaluation?)]) {
+    private func printModeTable(float: Evaluation, results: [(CalibrationMode, Evaluation?)]) {
         func pct(_ v: Double?) -> String { v.map { String(format: "%7.2f%%", $0) } ?? "      -" }
         print("model            top-1     top-5     agreement  (\(float.images) images)")
         print("float          \(pct(float.top1Percent))  \(pct(float.top5Percent))          -")
-        for (mode, _, e) in results {
+        for (mode, e) in results {
             let name = ("int8 " + mode.rawValue).padding(toLength: 14, withPad: " ", startingAt: 0)
             print("\(name) \(pct(e?.top1Percent))  \(pct(e?.top5Percent))  \(pct(e?.agreementPercent))")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Octet
 import OctetData
 
 /// `octet inspect FILE.rec`: what a RecordIO file holds.

@@ -1,4 +1,5 @@
 import Foundation
+import Octet
 import OctetCPU
 import OctetData
 import OctetIR
@@ -8,13 +9,15 @@ struct RunCommand: Command {
     static let name = "run"
     static let summary = "run a model on tensor files or images; save outputs, print top-K classes"
     static let help = """
-        usage: octet run MODEL [--target cpu] [--simulate] --input [NAME=]FILE ... [--save DIR] [--top K]
-                         [--labels imagenet|FILE] [--threads N] [PREPROCESS]
+        usage: octet run MODEL [--target cpu] [--simulate] --input [NAME=]FILE ... [--save DIR] [--save-inputs DIR]
+                         [--top K] [--labels imagenet|FILE] [--threads N] [PREPROCESS]
 
           --input [NAME=]FILE   .npy or .pb (TensorProto) tensors, or .jpg/.jpeg images
                                 (preprocessed as PREPROCESS says); NAME may be left out for a
                                 single-input model
           --save DIR            write each output as DIR/<output name>.npy
+          --save-inputs DIR     write each input as fed (a photo preprocessed) as DIR/<input name>.npy, to
+                                give another runtime, or the C API, the same tensor
           --top K               print the K best classes of the first output
           --labels L            class names: imagenet (built in, the default) or a text file, one per line
         \(ExecutionOptions.help)
@@ -27,6 +30,7 @@ struct RunCommand: Command {
     var target: Target
     var inputs: [(name: String?, file: String)]
     var saveDirectory: String?
+    var saveInputsDirectory: String?
     var top: Int?
     var labels: String
     var threads: Int
@@ -44,6 +48,7 @@ struct RunCommand: Command {
             return (nil, spec)
         }
         saveDirectory = try arguments.option("save")
+        saveInputsDirectory = try arguments.option("save-inputs")
         top = try arguments.option("top").map { text throws(UsageError) in
             guard let k = Int(text), k > 0 else { throw UsageError("--top expects a positive integer, got '\(text)'") }
             return k
@@ -56,31 +61,31 @@ struct RunCommand: Command {
     }
 
     func run() throws {
-        let graph = try model.load(threads: threads)
+        let session = try Session(model.source, options: execution.sessionOptions(target: target, threads: threads),
+                                  reporter: .cli)
+        let graph = session.graph
         let feeds = try bindInputs(graph)
-        let model = try target.backend(threads: threads).compile(execution.prepare(graph, path: path))
-        let outputs: [String: Tensor]
-        do {
-            outputs = try model.run(feeds)
-        } catch {
-            throw InputError(path, error)
-        }
-        if let dir = saveDirectory {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            for output in graph.outputs {
-                guard let t = outputs[output.name] else { continue }
-                let safe = output.name.map { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." ? $0 : "_" }
-                try TensorFiles.writeNPY(t, to: (dir as NSString).appendingPathComponent(String(safe) + ".npy"))
-            }
-        }
+        let outputs = try session.run(feeds)
+        if let dir = saveDirectory { try save(outputs, names: graph.outputs.map(\.name), in: dir) }
+        if let dir = saveInputsDirectory { try save(feeds, names: graph.inputs.map(\.name), in: dir) }
         if let k = top, let first = graph.outputs.first, let logits = outputs[first.name] {
             try printTop(logits, k: k)
         }
-        if saveDirectory == nil && top == nil {
+        if saveDirectory == nil && saveInputsDirectory == nil && top == nil {
             for output in graph.outputs {
                 guard let t = outputs[output.name] else { continue }
                 print("\(output.name): \(t.dtype.rawValue)\(t.shape)")
             }
+        }
+    }
+
+    /// Writes each named tensor as DIR/<name>.npy, the name made safe for a file name.
+    private func save(_ tensors: [String: Tensor], names: [String], in dir: String) throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        for name in names {
+            guard let t = tensors[name] else { continue }
+            let safe = name.map { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." ? $0 : "_" }
+            try TensorFiles.writeNPY(t, to: (dir as NSString).appendingPathComponent(String(safe) + ".npy"))
         }
     }
 

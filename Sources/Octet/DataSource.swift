@@ -3,22 +3,22 @@ import OctetData
 import OctetIR
 
 /// One batch of preprocessed images and their labels (nil where the data has none).
-struct LabelledBatch {
-    var images: Tensor
-    var labels: [Int?]
+public struct LabelledBatch: Sendable {
+    public var images: Tensor
+    public var labels: [Int?]
 }
 
 /// Batches from a `.rec`, an image folder, an image list or a `.npy` file, preprocessed as the flags say.
 ///
 /// A `.npy` holds already preprocessed NCHW float images; its labels, if any, are in `NAME.labels.npy`.
-final class DataSource {
-    let path: String
+public final class DataSource {
+    public let path: String
     /// The image shape the batches have ([C, H, W]).
-    let imageShape: [Int]
+    public let imageShape: [Int]
     private let stream: BatchStream
     private let isPreprocessed: Bool
 
-    init(_ path: String, preprocessing: Preprocessing, batch: Int, limit: Int?, skipBad: Bool, threads: Int,
+    public init(_ path: String, preprocessing: Preprocessing, batch: Int, limit: Int?, skipBad: Bool, threads: Int,
          progress: ((BatchProgress) -> Void)? = nil) throws {
         self.path = path
         do {
@@ -40,11 +40,11 @@ final class DataSource {
     }
 
     /// Images the source will yield (after --limit), when known.
-    var count: Int? { stream.total }
-    var skipped: Int { stream.skipped.count }
-    var skippedMessages: [String] { stream.skipped }
+    public var count: Int? { stream.total }
+    public var skipped: Int { stream.skipped.count }
+    public var skippedMessages: [String] { stream.skipped }
 
-    func next() throws -> LabelledBatch? {
+    public func next() throws -> LabelledBatch? {
         do {
             guard let b = try stream.next() else { return nil }
             return LabelledBatch(images: b.input, labels: b.classIndices)
@@ -56,7 +56,7 @@ final class DataSource {
 
 extension DataSource {
     /// Checks that the model takes one image input of a shape the data can feed, and has an output to read.
-    func checkFits(_ graph: Graph, file: String) throws {
+    public func checkFits(_ graph: Graph, file: String) throws {
         guard graph.inputs.count == 1 else {
             throw InputError(file, "the model has \(graph.inputs.count) inputs; image data feeds models with one image input")
         }

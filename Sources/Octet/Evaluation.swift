@@ -2,16 +2,18 @@ import Foundation
 import OctetIR
 
 /// Top-1/top-5 against labels and top-1 agreement with a reference model, accumulated over batches.
-struct Evaluation {
-    private(set) var images = 0
-    private(set) var labelled = 0
-    private(set) var top1 = 0
-    private(set) var top5 = 0
-    private(set) var compared = 0
-    private(set) var agreed = 0
+public struct Evaluation: Sendable {
+    public init() {}
+
+    public private(set) var images = 0
+    public private(set) var labelled = 0
+    public private(set) var top1 = 0
+    public private(set) var top5 = 0
+    public private(set) var compared = 0
+    public private(set) var agreed = 0
 
     /// Adds one batch of logits `[N, classes]` (and the reference model's, when comparing).
-    mutating func add(logits: Tensor, labels: [Int?], reference: Tensor? = nil) {
+    public mutating func add(logits: Tensor, labels: [Int?], reference: Tensor? = nil) {
         let n = logits.shape.first ?? 0
         guard n > 0 else { return }
         let classes = logits.count / n
@@ -35,12 +37,12 @@ struct Evaluation {
     }
 
     /// Indices of the k largest values, ties to the lower index (numpy's stable argsort of -x).
-    static func topK(_ row: ArraySlice<Float>, k: Int) -> [Int] {
+    public static func topK(_ row: ArraySlice<Float>, k: Int) -> [Int] {
         let base = row.startIndex
         return row.indices.sorted { row[$0] != row[$1] ? row[$0] > row[$1] : $0 < $1 }.prefix(k).map { $0 - base }
     }
 
-    var top1Percent: Double? { labelled > 0 ? 100 * Double(top1) / Double(labelled) : nil }
-    var top5Percent: Double? { labelled > 0 ? 100 * Double(top5) / Double(labelled) : nil }
-    var agreementPercent: Double? { compared > 0 ? 100 * Double(agreed) / Double(compared) : nil }
+    public var top1Percent: Double? { labelled > 0 ? 100 * Double(top1) / Double(labelled) : nil }
+    public var top5Percent: Double? { labelled > 0 ? 100 * Double(top5) / Double(labelled) : nil }
+    public var agreementPercent: Double? { compared > 0 ? 100 * Double(agreed) / Double(compared) : nil }
 }

@@ -1,0 +1,178 @@
+import Foundation
+import OctetCPU
+import OctetData
+import OctetIR
+import OctetQuant
+
+/// Calibration images and how to read them.
+public struct CalibrationData: Sendable {
+    /// A `.rec` (+ `.idx`), a folder of images, or `.npy` batches.
+    public var path: String
+    public var preprocessing: Preprocessing
+    public var batch: Int
+    /// Images to use at most.
+    public var samples: Int
+    /// Skip records that fail to decode (counted) instead of stopping.
+    public var skipBad: Bool
+
+    public init(path: String, preprocessing: Preprocessing = Preprocessing(), batch: Int = 8, samples: Int = 100,
+                skipBad: Bool = false) {
+        self.path = path
+        self.preprocessing = preprocessing
+        self.batch = batch
+        self.samples = samples
+        self.skipBad = skipBad
+    }
+}
+
+/// Static quantization of a float graph: plan the tensors, find their ranges (by calibrating on images, or from
+/// a scale file), and write one QDQ graph per calibration mode asked for.
+public struct QuantizeJob {
+    public var config: QuantizationConfig
+    /// The modes to produce a model for; `config.mode` is the one a single-mode run uses.
+    public var modes: [CalibrationMode]
+    public var calibration: CalibrationData?
+    /// A scale file written by `--dump-scales`, used instead of calibrating.
+    public var scaleFile: String?
+    public var threads: Int
+    public var reporter: Reporter
+
+    public init(config: QuantizationConfig, modes: [CalibrationMode]? = nil, calibration: CalibrationData?,
+                scaleFile: String? = nil, threads: Int, reporter: Reporter = .silent) {
+        self.config = config
+        self.modes = modes ?? [config.mode]
+        self.calibration = calibration
+        self.scaleFile = scaleFile
+        self.threads = threads
+        self.reporter = reporter
+    }
+
+    /// One quantized graph and the ranges it was made from.
+    public struct Candidate {
+        public var mode: CalibrationMode
+        public var graph: Graph
+        public var ranges: [String: TensorRange]
+    }
+
+    public struct Result {
+        public var plan: QuantizationPlan
+        /// In the order of `modes`.
+        public var candidates: [Candidate]
+    }
+
+    /// Quantizes `graph` (canonical, as `ModelLoader` gives it); `path` names the model in messages.
+    public func run(_ graph: Graph, path: String) throws -> Result {
+        let quantizer = Quantizer(config: config)
+        let plan: QuantizationPlan
+        do { plan = try quantizer.plan(graph) } catch { throw InputError(path, error) }
+        for (node, reason) in plan.keptFloat { reporter.info("keeping \(node) float (\(reason))") }
+
+        var rangesByMode: [CalibrationMode: [String: TensorRange]] = [:]
+        if let scaleFile {
+            rangesByMode[config.mode] = try loadScales(scaleFile, plan: plan)
+        } else if let calibration {
+            let observers = try calibrate(graph, plan: plan, data: calibration)
+            for mode in modes {
+                do {
+                    rangesByMode[mode] = try config.ranges(observers, mode: mode)
+                } catch {
+                    throw InputError(calibration.path, error)
+                }
+            }
+        } else {
+            throw InputError(path, "static quantization needs calibration data or a scale file")
+        }
+        var candidates: [Candidate] = []
+        for mode in modes {
+            guard let ranges = rangesByMode[mode] else { continue }
+            do {
+                candidates.append(Candidate(mode: mode, graph: try quantizer.quantize(graph, plan: plan, ranges: ranges),
+                                            ranges: ranges))
+            } catch {
+                throw InputError(path, error)
+            }
+        }
+        return Result(plan: plan, candidates: candidates)
+    }
+
+    private func loadScales(_ file: String, plan: QuantizationPlan) throws -> [String: TensorRange] {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw InputError(file, "cannot read the file")
+        }
+        let loaded: [String: TensorRange]
+        do { loaded = try ScaleFile.decode(data) } catch { throw InputError(file, error) }
+        let missing = plan.activations.filter { loaded[$0] == nil }
+        guard missing.isEmpty else {
+            throw InputError(file, "no scale for \(missing.count) tensor(s) of this model, e.g. \"\(missing[0])\"")
+        }
+        return loaded
+    }
+
+    private func calibrate(_ graph: Graph, plan: QuantizationPlan, data: CalibrationData) throws -> [String: Observer] {
+        let needsHistogram = modes.contains { $0.needsHistogram }
+        func open() throws -> DataSource {
+            let source = try DataSource(data.path, preprocessing: data.preprocessing, batch: data.batch,
+                                        limit: data.samples, skipBad: data.skipBad, threads: threads)
+            try source.checkFits(graph, file: data.path)
+            return source
+        }
+        var source = try open()
+        let total = min(source.count ?? data.samples, data.samples)
+        var stage = needsHistogram ? "calibrating (1/2 ranges)" : "calibrating"
+        var seen = 0
+        let run = CalibrationRun(graph: graph, tensors: plan.activations,
+                                 histogramBins: needsHistogram ? config.calibration.histogramBins : nil,
+                                 backend: CPUBackend(threads: threads))
+        let inputName = graph.inputs[0].name
+        var passes = 0
+        let observers: [String: Observer]
+        do {
+            observers = try run.observe(open: {
+                passes += 1
+                if passes > 1 {
+                    reporter.progress(stage, done: seen, total: total, finished: true)
+                    stage = "calibrating (2/2 histograms)"
+                    source = try open()
+                    seen = 0
+                }
+                return {
+                    guard seen < data.samples, let b = try source.next() else { return nil }
+                    seen += b.labels.count
+                    return [inputName: b.images]
+                }
+            }, progress: { _, _ in reporter.progress(stage, done: seen, total: total) })
+        } catch let e as InputError { throw e } catch { throw InputError(data.path, error) }
+        reporter.progress(stage, done: seen, total: total, finished: true)
+        let bad = observers.filter { $0.value.nonFinite > 0 }
+        if !bad.isEmpty {
+            reporter.warning("\(bad.count) tensor(s) had NaN/inf during calibration (left out of the ranges), "
+                + "e.g. \"\(bad.keys.sorted()[0])\"")
+        }
+        for message in source.skippedMessages { reporter.warning("skipped \(message)") }
+        reporter.info("calibrated \(plan.activations.count) tensors on \(seen) images"
+            + (source.skipped > 0 ? " (\(source.skipped) bad records skipped)" : ""))
+        return observers
+    }
+}
+
+/// Dynamic quantization (no calibration): int8 weights for MatMul/Gemm (and Conv on request), activations
+/// quantized per batch at run time.
+public enum DynamicQuantizeJob {
+    public struct Result {
+        public var graph: Graph
+        public var quantized: [String]
+        public var keptFloat: [(node: String, reason: String)]
+    }
+
+    public static func run(_ graph: Graph, path: String, perChannel: Bool, includeConv: Bool,
+                           reporter: Reporter = .silent) throws -> Result {
+        let result: (graph: Graph, quantized: [String], keptFloat: [(node: String, reason: String)])
+        do {
+            result = try DynamicQuantizer(perChannel: perChannel, includeConv: includeConv).quantize(graph)
+        } catch {
+            throw InputError(path, error)
+        }
+        for (node, reason) in result.keptFloat { reporter.info("keeping \(node) float (\(reason))") }
+        return Result(graph: result.graph, quantized: result.quantized, keptFloat: result.keptFloat)
+    }
+}
