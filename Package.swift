@@ -5,6 +5,9 @@ let package = Package(
     name: "Octet",
     products: [
         .executable(name: "octet", targets: ["octet"]),
+        // libOctet.so: the C API (Sources/COctetAPI/include/octet.h). Scripts/build-c-library.sh links the
+        // Swift runtime in and installs it as liboctet.so.
+        .library(name: "Octet", type: .dynamic, targets: ["OctetCAPI"]),
     ],
     targets: [
         .target(name: "OctetIR", linkerSettings: [.linkedLibrary("m")]),
@@ -20,6 +23,9 @@ let package = Package(
         // The pipeline the CLI and the C API share: load, quantize, compile for a target, run, evaluate.
         .target(name: "Octet",
                 dependencies: ["OctetIR", "OctetFormats", "OctetData", "OctetPasses", "OctetCPU", "OctetModels", "OctetQuant"]),
+        .target(name: "COctetAPI"),
+        .target(name: "OctetCAPI", dependencies: ["Octet", "COctetAPI", "OctetIR", "OctetData", "OctetQuant"],
+                linkerSettings: [.unsafeFlags(["-Xlinker", "-soname=liboctet.so"])]),
         .executableTarget(
             name: "octet",
             dependencies: ["Octet", "OctetIR", "OctetFormats", "OctetData", "OctetPasses", "OctetCPU",
@@ -41,7 +47,7 @@ let package = Package(
                     exclude: ["KnownExceptions.txt", "ExpectedPasses.txt"]),
         .testTarget(name: "CLITests", dependencies: ["OctetFormats", "OctetTestSupport"]),
         .testTarget(name: "OctetLibraryTests",
-                    dependencies: ["Octet", "OctetIR", "OctetFormats", "OctetData", "OctetQuant",
+                    dependencies: ["Octet", "OctetCAPI", "COctetAPI", "OctetIR", "OctetFormats", "OctetData", "OctetQuant",
                                    "OctetTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
