@@ -8,6 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+# The C example test links the sanitized libOctet.so: it needs the same compiler's sanitizer runtime.
+export OCTET_CC="$(dirname "$(command -v swift)")/clang"
+export OCTET_CFLAGS="-fsanitize=address -fsanitize=undefined"
 swift test -c release --scratch-path .build/sanitize --sanitize=address \
     -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined \
     -Xswiftc -Xclang-linker -Xswiftc -fsanitize=undefined "$@" 2>&1

@@ -82,13 +82,16 @@ public func capiRun(_ model: OpaquePointer?, _ inputs: UnsafePointer<octet_tenso
         }
         guard outputCount == 0 || outputs != nil else { throw APIError.invalid("outputs is NULL") }
 
-        var feeds: [String: Tensor] = [:]
-        for i in 0..<inputCount {
-            let given = inputs![i]
-            let input = try resolve(given.name, position: i, in: declaredInputs, kind: "input")
-            guard feeds[input.name] == nil else { throw APIError.invalid("input \"\(input.name)\" is given twice") }
-            feeds[input.name] = try TensorBridge.tensor(given, for: input)
+        // Names first, so a call that names an input twice is refused before any data is read.
+        let targets = try (0..<inputCount).map { i in
+            try resolve(inputs![i].name, position: i, in: declaredInputs, kind: "input")
         }
+        var seen = Set<String>()
+        for input in targets where !seen.insert(input.name).inserted {
+            throw APIError.invalid("input \"\(input.name)\" is given twice")
+        }
+        var feeds: [String: Tensor] = [:]
+        for (i, input) in targets.enumerated() { feeds[input.name] = try TensorBridge.tensor(inputs![i], for: input) }
         let wanted = try (0..<outputCount).map { i in
             try resolve(outputs![i].name, position: i, in: declaredOutputs, kind: "output").name
         }

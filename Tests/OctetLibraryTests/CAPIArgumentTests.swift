@@ -130,15 +130,14 @@ import Testing
     @Test func runRejectsAnInputGivenTwice() throws {
         let model = try CAPI.open(Self.addModel)
         defer { octet_close(model) }
-        var a = [Float](repeating: 0, count: 64)
+        var count = 0
+        #expect(octet_input_count(model, &count) == OCTET_OK)
+        try #require(count == 2)
+        var info = octet_value_info()
+        #expect(octet_input_info(model, 0, &info) == OCTET_OK)
+        var a = [Float](repeating: 0, count: Int(CAPI.shape(info).reduce(1, *)))
         try a.withUnsafeMutableBytes { bytes in
-            var count = 0
-            #expect(octet_input_count(model, &count) == OCTET_OK)
-            try #require(count == 2)
-            var info = octet_value_info()
-            #expect(octet_input_info(model, 0, &info) == OCTET_OK)
-            let t = CAPI.tensor(dtype: OCTET_FLOAT32, shape: CAPI.shape(info), data: bytes.baseAddress,
-                                bytes: Int(CAPI.shape(info).reduce(1, *)) * 4)
+            let t = CAPI.tensor(dtype: OCTET_FLOAT32, shape: CAPI.shape(info), data: bytes.baseAddress, bytes: bytes.count)
             var pair = [t, t]
             pair[0].name = info.name
             pair[1].name = info.name

@@ -8,8 +8,10 @@ import Testing
     static let mobileNet = "Fixtures/mobilenet_v2.onnx"
     static let photo = "Fixtures/photos/n07714990_broccoli.JPEG"
 
-    /// `cc`, `gcc` or `clang` on the PATH, or the toolchain's clang beside `swift`.
+    /// `OCTET_CC` when set (the sanitized tests set the toolchain's clang, whose sanitizer runtime the
+    /// library was built against), else `cc`, `gcc` or `clang` on the PATH.
     static func compiler() -> URL? {
+        if let cc = ProcessInfo.processInfo.environment["OCTET_CC"], !cc.isEmpty { return URL(fileURLWithPath: cc) }
         let path = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
         for name in ["cc", "gcc", "clang"] {
             for dir in path {
@@ -33,7 +35,9 @@ import Testing
         try? FileManager.default.removeItem(atPath: libDir + "/liboctet.so")
         try FileManager.default.createSymbolicLink(atPath: libDir + "/liboctet.so", withDestinationPath: library.path)
         let binary = URL(fileURLWithPath: dir + "/classify")
-        let r = try runProcess(cc, ["-std=c11", "-D_GNU_SOURCE", "-O2", "-Wall", "-Wextra", "-Werror",
+        // OCTET_CFLAGS: the sanitizer flags the library was built with, so the program links their runtime.
+        let extra = (ProcessInfo.processInfo.environment["OCTET_CFLAGS"] ?? "").split(separator: " ").map(String.init)
+        let r = try runProcess(cc, extra + ["-std=c11", "-D_GNU_SOURCE", "-O2", "-Wall", "-Wextra", "-Werror",
                                     Paths.root.path + "/Examples/c/classify.c",
                                     "-I" + Paths.root.path + "/Sources/COctetAPI/include", "-L" + libDir, "-loctet",
                                     "-Wl,-rpath," + libDir, "-lm", "-o", binary.path])
