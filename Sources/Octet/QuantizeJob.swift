@@ -74,7 +74,7 @@ public struct QuantizeJob {
             let observers = try calibrate(graph, plan: plan, data: calibration)
             for mode in modes {
                 do {
-                    rangesByMode[mode] = try config.ranges(observers, mode: mode)
+                    rangesByMode[mode] = try config.ranges(observers, mode: mode, plan: plan)
                 } catch {
                     throw InputError(calibration.path, error)
                 }

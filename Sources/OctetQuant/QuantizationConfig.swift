@@ -5,19 +5,23 @@
 /// | `mode`             | `kl`           | how activation ranges are chosen                             |
 /// | `perChannel`       | true           | weight scales per output channel (false: one per tensor)     |
 /// | `weightScale`      | `max`          | `max` or `power2` weight scales                              |
-/// | `activations`      | `int8`         | symmetric int8, or asymmetric `uint8`                        |
+/// | `activations`      | `int8`         | symmetric int8, asymmetric `uint8`, or `auto`: uint8 from 0 for tensors that are never negative (after Relu, Clip from 0, Sigmoid), symmetric int8 for the rest |
+/// | `depthwisePerChannel` | false       | a scale per channel for tensors read only by depthwise convs |
 /// | `skipConv`         | [0]            | indices of convolutions left float (TVM's skip_conv_layers)  |
 /// | `skipDense`        | false          | leave Gemm/MatMul float (TVM's skip_dense_layer)             |
 /// | `exclude`          | []             | node names left float                                        |
 /// | `excludeTypes`     | []             | ONNX op types left float                                     |
 public struct QuantizationConfig: Sendable, Equatable {
     public enum WeightScale: String, Sendable, CaseIterable { case max, power2 }
-    public enum Activations: String, Sendable, CaseIterable { case int8, uint8 }
+    public enum Activations: String, Sendable, CaseIterable { case int8, uint8, auto }
 
     public var mode: CalibrationMode = .kl
     public var perChannel = true
     public var weightScale: WeightScale = .max
     public var activations: Activations = .int8
+    /// Each channel of a depthwise convolution is its own dot product, so a tensor that only depthwise
+    /// convolutions read can have a scale per channel at no cost to the integer kernels.
+    public var depthwisePerChannel = false
     public var skipConv: [Int] = [0]
     public var skipDense = false
     public var exclude: [String] = []

@@ -166,6 +166,31 @@ import Testing
         #expect(fast == reference)
     }
 
+    /// A scale per channel of axis 1 with one zero point (a tensor only depthwise convolutions read): the fast
+    /// kernel quantizes plane by plane with each channel's scale, to the reference's bits.
+    @Test("Per-channel QuantizeLinear on the fast path gives the reference's bits",
+          arguments: [DType.i8, .u8], [1, 2])
+    func fastPerChannelQuantizeMatchesReference(dtype: DType, threads: Int) throws {
+        let channels = 5
+        let scales = Tensor(shape: [channels], floats: [0.037, 0.5, 0.0011, 0.09, 2.5])
+        let zeros = dtype == .i8 ? Tensor(shape: [channels], int8s: Array(repeating: -3, count: channels))
+            : Tensor(shape: [channels], uint8s: Array(repeating: 0, count: channels))
+        let graph = Graph(inputs: [ValueInfo(name: "x", dtype: .f32, shape: nil)],
+                          outputs: [ValueInfo(name: "y", dtype: dtype, shape: nil)],
+                          nodes: [Node(name: "q", op: .quantizeLinear(axis: 1), inputs: ["x", "s", "z"], outputs: ["y"])],
+                          initializers: ["s": scales, "z": zeros])
+        let backend = CPUBackend(threads: threads)
+        #expect(backend.kernelNames(graph) == ["fast quantize"])
+        let x = Tensor(shape: [2, channels, 61, 67], floats: FakeQuantTests.values(2 * channels * 61 * 67, scale: 0.037))
+        let fast = try backend.compile(graph).run(["x": x])["y"]!
+        let reference = try evaluate(.quantizeLinear(axis: 1), [x, scales, zeros], threads: threads)[0]
+        #expect(fast == reference)
+        // The channels really differ: one scale for all would give other integers.
+        let oneZero = dtype == .i8 ? Tensor(shape: [], int8s: [-3]) : Tensor(shape: [], uint8s: [0])
+        let perTensor = try evaluate(.quantizeLinear(axis: 1), [x, .scalar(0.037), oneZero], threads: threads)[0]
+        #expect(fast != perTensor)
+    }
+
     @Test("QLinearAdd on the fast path gives the reference's bits", arguments: [DType.i8, .u8], [1, 2])
     func fastAddMatchesReference(dtype: DType, threads: Int) throws {
         let shape = [1, 8, 91, 97]

@@ -63,9 +63,9 @@ enum IntegerStep: Sendable {
                                                    inputZeroPoint: operands.inputZero, inputType: operands.inputType,
                                                    epilogue: epilogue) else { return nil }
             return Planned(step: .dense(dense), folded: folded)
-        case .quantizeLinear:
+        case .quantizeLinear(let axis):
             guard let scale = constant(1), node.input(2) == nil || constant(2) != nil,
-                  let q = FastQuantize(scale: scale, zeroPoint: constant(2)) else { return nil }
+                  let q = FastQuantize(scale: scale, zeroPoint: constant(2), axis: axis) else { return nil }
             return Planned(step: .quantize(q))
         case .qlinearAdd(let bounds):
             guard let a = scalar(1, 2), let b = scalar(4, 5), let y = scalar(6, 7), let out = constant(7) else { return nil }

@@ -13,6 +13,11 @@ public struct QuantizationPlan: Sendable {
     /// Node names quantized, and node names of quantizable ops kept float with the reason.
     public private(set) var quantizedNodes: [String]
     public private(set) var keptFloat: [(node: String, reason: String)]
+    /// Activations that get a scale per channel (axis 1): read only by quantized depthwise convolutions.
+    public private(set) var perChannelActivations: Set<String> = []
+    /// Activations that are never negative by construction (the output of Relu, of Clip from 0 or above,
+    /// of Sigmoid): `auto` activations give them uint8 from 0.
+    public private(set) var nonNegativeActivations: Set<String> = []
 
     public init(graph: Graph, config: QuantizationConfig) throws(QuantError) {
         let names = Set(graph.nodes.map(\.name))
@@ -61,6 +66,38 @@ public struct QuantizationPlan: Sendable {
                 let name = node.inputs[input]
                 if seen.insert(name).inserted { activations.append(name) }
             }
+        }
+        let producers = Dictionary(graph.nodes.flatMap { n in n.outputs.map { ($0, n) } }, uniquingKeysWith: { a, _ in a })
+        nonNegativeActivations = Set(activations.filter { name in
+            producers[name].map { Self.isNonNegative($0, in: graph) } ?? false
+        })
+        if config.depthwisePerChannel {
+            let quantized = Set(uses.map(\.node))
+            var readers: [String: [Int]] = [:]
+            for (i, node) in graph.nodes.enumerated() { for input in node.inputs { readers[input, default: []].append(i) } }
+            let outputs = Set(graph.outputs.map(\.name))
+            perChannelActivations = Set(activations.filter { name in
+                guard !outputs.contains(name), let r = readers[name], !r.isEmpty else { return false }
+                return r.allSatisfy { quantized.contains($0) && Self.isDepthwise(graph.nodes[$0], in: graph) && graph.nodes[$0].inputs.first == name }
+            })
+        }
+    }
+
+    /// A convolution with one input channel per group over as many groups as channels.
+    static func isDepthwise(_ node: Node, in graph: Graph) -> Bool {
+        guard case .conv(let a) = node.op, let w = node.input(1).flatMap({ graph.initializers[$0] }), w.rank >= 3 else {
+            return false
+        }
+        return a.group > 1 && w.shape[1] == 1 && w.shape[0] == a.group
+    }
+
+    static func isNonNegative(_ node: Node, in graph: Graph) -> Bool {
+        switch node.op {
+        case .unary(.relu), .unary(.sigmoid): return true
+        case .clip:
+            guard let low = node.input(1).flatMap({ graph.initializers[$0] }), low.count == 1 else { return false }
+            return low.floatValues()[0] >= 0
+        default: return false
         }
     }
 }

@@ -51,11 +51,12 @@ enum WeightQuantizer {
 
     /// Bias scale per output channel: input scale x weight scale (zero point 0, int32).
     static func biasParams(input: QuantParams, weight: QuantParams, channels: Int) -> QuantParams {
-        let s = input.scales[0]
-        let scales = weight.scales.count == channels
-            ? weight.scales.map { $0 * s }
-            : Array(repeating: weight.scales[0] * s, count: channels)
+        // A depthwise convolution's input may have a scale per channel, as its weight does.
+        let scales = (0..<channels).map { c in
+            (input.scales.count == channels ? input.scales[c] : input.scales[0])
+                * (weight.scales.count == channels ? weight.scales[c] : weight.scales[0])
+        }
         return QuantParams(scales: scales, zeroPoints: Array(repeating: 0, count: channels), dtype: .i32,
-                           axis: channels > 1 || weight.axis != nil ? 0 : nil)
+                           axis: channels > 1 || weight.axis != nil || input.axis != nil ? 0 : nil)
     }
 }

@@ -28,6 +28,11 @@ public enum ScaleFile {
             guard r.scale > 0 && r.scale.isFinite else {
                 throw QuantError("tensor \"\(name)\": scale \(r.scale) is not a positive number")
             }
+            if let channels = r.channelScales {
+                guard !channels.isEmpty, channels.count <= 1 << 20, channels.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+                    throw QuantError("tensor \"\(name)\": channel_scales must be 1 to 2^20 positive numbers")
+                }
+            }
             // The dtype decides the zero point's type in the written model: anything else is refused rather
             // than read as int8, and a zero point outside the type would not fit its initializer.
             let range: ClosedRange<Int32>

@@ -14,7 +14,7 @@ public struct Observer: Sendable, Equatable {
     public private(set) var channelMax: [Float] = []
     /// How many values each channel has held.
     public private(set) var valuesPerChannel = 0
-    private var channelsConsistent = true
+    public private(set) var channelsConsistent = true
     /// A second pass takes its constant channels from the first and does not measure them again.
     private var tracksChannels = true
     /// Non-zero values held by whole channels that never changed, measured by a first pass and carried
@@ -36,6 +36,9 @@ public struct Observer: Sendable, Equatable {
         self.init(histogramBins: histogramBins, limit: first.absMax)
         constantChannels = first.nonZeroConstantChannels
         valuesPerChannel = first.valuesPerChannel
+        channelMin = first.channelMin
+        channelMax = first.channelMax
+        channelsConsistent = first.channelsConsistent
         tracksChannels = false
     }
 

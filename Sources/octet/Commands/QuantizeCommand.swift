@@ -12,7 +12,8 @@ struct QuantizeCommand: Command {
     static let help = """
         usage: octet quantize MODEL -o OUT.onnx --dynamic [--dynamic-conv] [--per-tensor]
                octet quantize MODEL -o OUT.onnx --calib DATA [--mode kl|global|max|power2|percentile|mse|all]
-                              [--per-channel|--per-tensor] [--weight-scale max|power2] [--activations int8|uint8]
+                              [--per-channel|--per-tensor] [--weight-scale max|power2] [--activations int8|uint8|auto]
+                              [--depthwise-per-channel]
                               [--samples N] [--batch N] [--skip-conv 0,..|none] [--skip-dense]
                               [--exclude NODE,..] [--exclude-type OP,..] [--dump-scales F.json]
                               [--load-scales F.json] [--global-scale 8.0] [--percentile 99.999]
@@ -27,6 +28,11 @@ struct QuantizeCommand: Command {
           --mode M           how activation ranges are chosen (default kl); `all` calibrates once and
                              reports every mode side by side (agreement with the float model on --eval
                              data), writing the best one to OUT
+          --activations A    int8 (symmetric, default), uint8 (asymmetric), or auto: uint8 from 0 for
+                             tensors never negative by construction (Relu, Clip from 0, Sigmoid), int8 for the rest
+          --depthwise-per-channel
+                             a scale per channel for tensors only depthwise convolutions read (each
+                             channel is its own dot product, so the integer kernels take it at no cost)
           --samples N        calibration images to use (default 100)
           --batch N          images per calibration batch (default 8)
           --skip-conv L      indices of convolutions kept float (default 0, the first; `none` for none)
@@ -82,6 +88,7 @@ struct QuantizeCommand: Command {
         config.perChannel = !perTensor
         config.weightScale = try arguments.choice("weight-scale", default: .max)
         config.activations = try arguments.choice("activations", default: .int8)
+        config.depthwisePerChannel = arguments.flag("depthwise-per-channel")
         if let skip = try arguments.option("skip-conv") {
             if skip == "none" || skip.isEmpty {
                 config.skipConv = []
