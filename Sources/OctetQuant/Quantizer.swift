@@ -15,11 +15,13 @@ public struct Quantizer: Sendable {
     public func quantize(_ graph: Graph, plan: QuantizationPlan, ranges: [String: TensorRange]) throws(QuantError)
         -> Graph {
         var params: [String: QuantParams] = [:]
+        var means: [String: [Float]] = [:]
         for t in plan.activations {
             guard let r = ranges[t] else { throw QuantError("no calibrated range for tensor \"\(t)\"") }
             params[t] = r.params
+            if config.biasCorrection { means[t] = r.channelMeans }
         }
         return try QDQRewriter(graph: graph, plan: plan, activationParams: params, perChannel: config.perChannel,
-                               powerOfTwoWeights: config.weightScale == .power2).rewrite()
+                               powerOfTwoWeights: config.weightScale == .power2, inputMeans: means).rewrite()
     }
 }

@@ -117,6 +117,43 @@ import Testing
     }
 }
 
+extension DepthwiseActivationTests {
+    /// With bias correction the depthwise conv's stored bias is the float bias minus its weight-rounding shift
+    /// (through the calibrated channel means of its input); without, the float bias quantized as it is.
+    @Test func biasCorrectionReachesTheStoredBias() throws {
+        let graph = try Self.network()
+        var config = Self.config()
+        let plan = try Quantizer(config: config).plan(graph)
+        let observers = try Self.observers(graph, plan: plan)
+        let ranges = try config.ranges(observers, plan: plan)
+        let means = try #require(ranges["r0"]?.channelMeans)
+        #expect(means == observers["r0"]!.channelMeans)
+        func storedBias(_ config: QuantizationConfig) throws -> [Float] {
+            let q = try Quantizer(config: config).quantize(graph, plan: plan, ranges: ranges)
+            let ints = try #require(q.initializers["b1_quantized"]).floatValues()
+            let scales = try #require(q.initializers.first { $0.key.hasPrefix("b1") && $0.key.hasSuffix("_scale") }?.value)
+            return zip(ints, scales.floatValues()).map { $0 * $1 }
+        }
+        let corrected = try storedBias(config)
+        config.biasCorrection = false
+        let plain = try storedBias(config)
+        let b1 = graph.initializers["b1"]!.floatValues()
+        let w1 = graph.initializers["w1"]!.floatValues(), scales = WeightScales.perChannel(graph.initializers["w1"]!)
+        for c in 0..<4 {
+            var error = 0.0
+            for k in 0..<9 {
+                let w = w1[c * 9 + k]
+                error += Double((w / scales[c]).rounded(.toNearestOrEven) * scales[c] - w)
+            }
+            let shift = min(max(error * Double(means[c]), -Double(abs(b1[c]))), Double(abs(b1[c])))
+            let step = Double(ranges["r0"]!.channelScales![c] * scales[c])
+            #expect(abs(Double(corrected[c]) - (Double(b1[c]) - shift)) <= step / 2 + 1e-9)
+            #expect(abs(Double(plain[c]) - Double(b1[c])) <= step / 2 + 1e-9)
+        }
+        #expect(corrected != plain)
+    }
+}
+
 /// Symmetric per-output-channel weight scales as the quantizer makes them (max magnitude / 127).
 enum WeightScales {
     static func perChannel(_ w: Tensor) -> [Float] {

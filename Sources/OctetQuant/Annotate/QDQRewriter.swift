@@ -13,6 +13,8 @@ struct QDQRewriter {
     var activationParams: [String: QuantParams]
     var perChannel: Bool
     var powerOfTwoWeights: Bool
+    /// Channel means of conv inputs, for bias correction (empty: no correction).
+    var inputMeans: [String: [Float]] = [:]
 
     func rewrite() throws(QuantError) -> Graph {
         var out = graph
@@ -59,6 +61,7 @@ struct QDQRewriter {
         var constantNodes: [Node] = []
         var rewired: [Int: [Int: String]] = [:]
         var weightParams: [String: QuantParams] = [:]
+        var weightErrors: [String: Tensor] = [:]
         var replaced: [String: String] = [:]
         for use in plan.uses {
             let node = graph.nodes[use.node]
@@ -74,13 +77,19 @@ struct QDQRewriter {
                     try WeightQuantizer.requireFinite(w, name: name, node: node)
                     let p = WeightQuantizer.params(w, axis: perChannel ? axis : nil, powerOfTwo: powerOfTwoWeights)
                     weightParams[name] = p
-                    inputs[i] = try dequantize(name, WeightQuantizer.quantize(w, p), p)
+                    let q = WeightQuantizer.quantize(w, p)
+                    if !inputMeans.isEmpty { weightErrors[name] = BiasCorrection.error(w, quantized: q, p) }
+                    inputs[i] = try dequantize(name, q, p)
                     replaced[name] = inputs[i]
                 case .bias(let a, let wIndex):
-                    guard let b = graph.initializers[name],
+                    guard var b = graph.initializers[name],
                           let ap = activationParams[node.inputs[a]],
                           let wp = weightParams[node.inputs[wIndex]] else { continue }
                     try WeightQuantizer.requireFinite(b, name: name, node: node)
+                    if case .conv(let attributes) = node.op, let means = inputMeans[node.inputs[a]],
+                       let error = weightErrors[node.inputs[wIndex]] {
+                        b = BiasCorrection.corrected(b, weightError: error, inputMeans: means, group: attributes.group)
+                    }
                     let p = WeightQuantizer.biasParams(input: ap, weight: wp, channels: b.count)
                     inputs[i] = try dequantize(name, WeightQuantizer.quantize(b, p), p)
                 }

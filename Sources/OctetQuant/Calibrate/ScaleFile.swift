@@ -33,6 +33,11 @@ public enum ScaleFile {
                     throw QuantError("tensor \"\(name)\": channel_scales must be 1 to 2^20 positive numbers")
                 }
             }
+            if let means = r.channelMeans {
+                guard means.count <= 1 << 20, means.allSatisfy(\.isFinite) else {
+                    throw QuantError("tensor \"\(name)\": channel_means must be at most 2^20 finite numbers")
+                }
+            }
             // The dtype decides the zero point's type in the written model: anything else is refused rather
             // than read as int8, and a zero point outside the type would not fit its initializer.
             let range: ClosedRange<Int32>

@@ -14,11 +14,14 @@ public struct TensorRange: Sendable, Equatable, Codable {
     public var mode: CalibrationMode
     /// A scale per channel (axis 1) for a tensor only depthwise convolutions read; `scale` is the tensor's.
     public var channelScales: [Float]?
+    /// Each channel's mean over the calibration set (axis 1), for bias correction.
+    public var channelMeans: [Float]?
 
     enum CodingKeys: String, CodingKey {
         case min, max, threshold, scale, dtype, mode
         case zeroPoint = "zero_point"
         case channelScales = "channel_scales"
+        case channelMeans = "channel_means"
     }
 
     public init(min: Float, max: Float, threshold: Double, scale: Float, zeroPoint: Int32, dtype: String,
@@ -82,6 +85,7 @@ extension QuantizationConfig {
                 range.channelScales = Self.channelScales(o, threshold: Double(p.scales[0]) * (unsigned ? 255 : 127),
                                                          levels: unsigned ? 255 : 127)
             }
+            if biasCorrection { range.channelMeans = o.channelMeans }
             out[name] = range
         }
         return out

@@ -12,6 +12,8 @@ public struct Observer: Sendable, Equatable {
     /// Each channel's (axis 1) smallest and largest value, while every batch had the same channel count.
     public private(set) var channelMin: [Float] = []
     public private(set) var channelMax: [Float] = []
+    /// Each channel's sum (for its mean: bias correction), measured with the channel ranges.
+    public private(set) var channelSum: [Double] = []
     /// How many values each channel has held.
     public private(set) var valuesPerChannel = 0
     public private(set) var channelsConsistent = true
@@ -38,6 +40,7 @@ public struct Observer: Sendable, Equatable {
         valuesPerChannel = first.valuesPerChannel
         channelMin = first.channelMin
         channelMax = first.channelMax
+        channelSum = first.channelSum
         channelsConsistent = first.channelsConsistent
         tracksChannels = false
     }
@@ -77,14 +80,17 @@ public struct Observer: Sendable, Equatable {
             if channelMin.isEmpty {
                 channelMin = Array(repeating: .infinity, count: channels)
                 channelMax = Array(repeating: -.infinity, count: channels)
+                channelSum = Array(repeating: 0, count: channels)
             }
             channelMin.withUnsafeMutableBufferPointer { cmin in
                 channelMax.withUnsafeMutableBufferPointer { cmax in
                     for n in 0..<outer {
                         for c in 0..<channels {
                             let base = (n * channels + c) * inner
-                            let (sl, sh, ok) = Self.range(UnsafeBufferPointer(rebasing: values[base..<(base + inner)]))
+                            let plane = UnsafeBufferPointer(rebasing: values[base..<(base + inner)])
+                            let (sl, sh, ok) = Self.range(plane)
                             clean = clean && ok
+                            if ok { channelSum[c] += Self.sum(plane) }
                             cmin[c] = Swift.min(cmin[c], sl)
                             cmax[c] = Swift.max(cmax[c], sh)
                             lo = Swift.min(lo, sl)
@@ -133,6 +139,26 @@ public struct Observer: Sendable, Equatable {
             hi = Swift.max(hi, v)
         }
         return (lo, hi, false)
+    }
+
+    /// Eight float partial sums (so the loop vectorizes), added up in double.
+    private static func sum(_ values: UnsafeBufferPointer<Float>) -> Double {
+        var partial = SIMD8<Float>()
+        var i = 0
+        while i + 8 <= values.count {
+            partial += SIMD8<Float>(values[i..<(i + 8)])
+            i += 8
+        }
+        var total = (0..<8).reduce(0.0) { $0 + Double(partial[$1]) }
+        while i < values.count { total += Double(values[i]); i += 1 }
+        return total
+    }
+
+    /// Each channel's mean; nil when the channels were not measured consistently or a NaN/inf was seen.
+    public var channelMeans: [Float]? {
+        guard channelsConsistent, nonFinite == 0, valuesPerChannel > 0, channelSum.count == channelMin.count,
+              !channelSum.isEmpty else { return nil }
+        return channelSum.map { Float($0 / Double(valuesPerChannel)) }
     }
 
     private static func nonFiniteCount(_ values: UnsafeBufferPointer<Float>) -> Int {

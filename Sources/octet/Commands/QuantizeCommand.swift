@@ -12,8 +12,8 @@ struct QuantizeCommand: Command {
     static let help = """
         usage: octet quantize MODEL -o OUT.onnx --dynamic [--dynamic-conv] [--per-tensor]
                octet quantize MODEL -o OUT.onnx --calib DATA [--mode kl|global|max|power2|percentile|mse|all]
-                              [--per-channel|--per-tensor] [--weight-scale max|power2] [--activations int8|uint8|auto]
-                              [--depthwise-per-channel]
+                              [--per-channel|--per-tensor] [--weight-scale max|power2] [--activations auto|int8|uint8]
+                              [--depthwise-activations channel|tensor] [--bias-correction on|off] [--compat ort|tensorrt]
                               [--samples N] [--batch N] [--skip-conv 0,..|none] [--skip-dense]
                               [--exclude NODE,..] [--exclude-type OP,..] [--dump-scales F.json]
                               [--load-scales F.json] [--global-scale 8.0] [--percentile 99.999]
@@ -28,11 +28,20 @@ struct QuantizeCommand: Command {
           --mode M           how activation ranges are chosen (default kl); `all` calibrates once and
                              reports every mode side by side (agreement with the float model on --eval
                              data), writing the best one to OUT
-          --activations A    int8 (symmetric, default), uint8 (asymmetric), or auto: uint8 from 0 for
-                             tensors never negative by construction (Relu, Clip from 0, Sigmoid), int8 for the rest
-          --depthwise-per-channel
-                             a scale per channel for tensors only depthwise convolutions read (each
-                             channel is its own dot product, so the integer kernels take it at no cost)
+          --activations A    auto (default): uint8 from 0 for tensors never negative by construction (Relu,
+                             Clip from 0, Sigmoid), symmetric int8 for the rest; int8: symmetric int8 for
+                             all; uint8: asymmetric uint8 for all
+          --depthwise-activations G
+                             channel (default): a scale per channel for tensors only depthwise
+                             convolutions read (each channel is its own dot product, so the integer
+                             kernels take it at no cost); tensor: one scale
+          --bias-correction on|off
+                             on (default): subtract from each conv's bias the shift of its output mean that
+                             rounding its weights causes (the inputs' channel means on the calibration images)
+          --compat R         the default form is for Octet's integer kernels. ort: the form onnxruntime's CPU
+                             provider fuses (--activations uint8 --depthwise-activations tensor); tensorrt:
+                             what TensorRT's explicit quantization accepts (--activations int8
+                             --depthwise-activations tensor)
           --samples N        calibration images to use (default 100)
           --batch N          images per calibration batch (default 8)
           --skip-conv L      indices of convolutions kept float (default 0, the first; `none` for none)
@@ -65,6 +74,7 @@ struct QuantizeCommand: Command {
     var execution: ExecutionOptions
     var dynamic: Bool
     var dynamicConv: Bool
+    var compat: String?
 
     init(parsing arguments: inout Arguments) throws(UsageError) {
         model = try ModelArgument(parsing: &arguments)
@@ -87,8 +97,29 @@ struct QuantizeCommand: Command {
         guard !(perTensor && perChannel) else { throw UsageError("--per-channel and --per-tensor exclude each other") }
         config.perChannel = !perTensor
         config.weightScale = try arguments.choice("weight-scale", default: .max)
-        config.activations = try arguments.choice("activations", default: .int8)
-        config.depthwisePerChannel = arguments.flag("depthwise-per-channel")
+        // Read as optional: --compat tensorrt must know whether they were given.
+        let activations: QuantizationConfig.Activations? = try Self.value(arguments.option("activations"), flag: "activations")
+        let depthwise: Granularity? = try Self.value(arguments.option("depthwise-activations"), flag: "depthwise-activations")
+        config.biasCorrection = try arguments.choice("bias-correction", default: Switch.on) == .on
+        compat = try arguments.option("compat")
+        switch compat {
+        case nil: break
+        case "ort"?:
+            guard activations == nil || activations == .uint8, depthwise == nil || depthwise == .tensor else {
+                throw UsageError("--compat ort takes uint8 activations with one scale per tensor: "
+                    + "leave out --activations and --depthwise-activations, or give uint8 and tensor")
+            }
+            config.restrictToOnnxruntime()
+        case "tensorrt"?:
+            guard activations == nil || activations == .int8, depthwise == nil || depthwise == .tensor else {
+                throw UsageError("--compat tensorrt takes symmetric int8 activations with one scale per tensor: "
+                    + "leave out --activations and --depthwise-activations, or give int8 and tensor")
+            }
+            config.restrictToTensorRT()
+        case let other?: throw UsageError("--compat must be ort or tensorrt, got '\(other)'")
+        }
+        if let activations { config.activations = activations }
+        if let depthwise { config.depthwisePerChannel = depthwise == .channel }
         if let skip = try arguments.option("skip-conv") {
             if skip == "none" || skip.isEmpty {
                 config.skipConv = []
@@ -137,6 +168,16 @@ struct QuantizeCommand: Command {
         guard modes.count == 1 || loadScales == nil else { throw UsageError("--mode all needs --calib, not --load-scales") }
     }
 
+    /// An enum flag's value, or nil when the flag was not given.
+    static func value<T: RawRepresentable & CaseIterable>(_ text: String?, flag: String) throws(UsageError) -> T?
+    where T.RawValue == String {
+        guard let text else { return nil }
+        guard let v = T(rawValue: text) else {
+            throw UsageError("--\(flag) must be one of \(T.allCases.map(\.rawValue).joined(separator: "|")), got '\(text)'")
+        }
+        return v
+    }
+
     func run() throws {
         let started = Date()
         let graph = try model.load(threads: threads)
@@ -168,6 +209,11 @@ struct QuantizeCommand: Command {
             try writeAtomically([UInt8](try ScaleFile.encode(best.ranges)), to: dumpScales)
         }
         try ModelWriter.write(best.graph, to: output)
+        if compat == nil && (!result.plan.perChannelActivations.isEmpty || config.activations == .auto) {
+            printError("octet: note: \(output) is written for Octet's integer kernels (per-channel depthwise inputs, "
+                + "uint8 after Relu): onnxruntime and TensorRT load it but run some layers in float; "
+                + "--compat ort or --compat tensorrt writes their fast form")
+        }
         let seconds = Date().timeIntervalSince(started)
         print(String(format: "quantized %d nodes (%d kept float), %@ -> %@, mode %@, %.1f s -> %@",
                      result.plan.quantizedNodes.count, result.plan.keptFloat.count, megabytes(graph),
@@ -205,6 +251,12 @@ struct QuantizeCommand: Command {
         }
     }
 }
+
+/// `--depthwise-activations`: a scale per channel or one per tensor.
+enum Granularity: String, CaseIterable { case channel, tensor }
+
+/// An on/off flag's value.
+enum Switch: String, CaseIterable { case on, off }
 
 /// Megabytes of a graph's weights as stored.
 func megabytes(_ graph: Graph) -> String {
