@@ -44,6 +44,26 @@ struct FakeQuantTests {
         #expect(!a.contains { $0.isNaN })
     }
 
+    /// A scale per channel of axis 1 with one zero point (a tensor only depthwise convolutions read): fused too,
+    /// plane by plane, to the reference kernels' bits.
+    @Test("A per-channel Q/DQ pair gives the reference kernels' values bit for bit", arguments: [DType.i8, .u8], [1, 2])
+    func perChannelPairMatchesReference(dtype: DType, threads: Int) throws {
+        let scales = Tensor(shape: [3], floats: [0.037, 0.4, 0.0021])
+        let zeros = dtype == .i8 ? Tensor(shape: [3], int8s: [2, 2, 2]) : Tensor(shape: [3], uint8s: [0, 0, 0])
+        let graph = Graph(inputs: [ValueInfo(name: "x", dtype: .f32, shape: nil)],
+                          outputs: [ValueInfo(name: "y", dtype: .f32, shape: nil)],
+                          nodes: [Node(name: "q", op: .quantizeLinear(axis: 1), inputs: ["x", "s", "z"], outputs: ["xq"]),
+                                  Node(name: "dq", op: .dequantizeLinear(axis: 1), inputs: ["xq", "s", "z"], outputs: ["y"])],
+                          initializers: ["s": scales, "z": zeros])
+        let x = Tensor(shape: [2, 3, 97, 101], floats: Self.values(2 * 3 * 97 * 101, scale: 0.037))
+        let backend = CPUBackend(threads: threads)
+        #expect(backend.kernelNames(graph) == ["fast fake-quant", "folded"])
+        let q = try backend.evaluate(graph.nodes[0], inputs: [x, scales, zeros])[0]
+        let expected = try backend.evaluate(graph.nodes[1], inputs: [q, scales, zeros])[0]
+        let actual = try #require(try backend.compile(graph).run(["x": x])["y"])
+        #expect(actual.floatValues().map(\.bitPattern) == expected.floatValues().map(\.bitPattern))
+    }
+
     @Test("A Q output read by another node is kept: the Q runs alone, not fused with its DQ")
     func sharedQuantizedValueStillComputed() throws {
         var graph = Self.pair(zeroPoint: Tensor(shape: [], int8s: [0]))

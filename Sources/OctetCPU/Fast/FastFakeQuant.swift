@@ -1,12 +1,14 @@
 import OctetIR
 
-/// A per-tensor QuantizeLinear whose only reader is a DequantizeLinear with the same scale and zero point:
-/// the pair TVM calls simulated quantization, computed in one float pass without the int8 tensor between.
+/// A QuantizeLinear whose only reader is a DequantizeLinear with the same scale and zero point: the pair TVM
+/// calls simulated quantization, computed in one float pass without the int8 tensor between. Per tensor, or
+/// per channel along axis 1 with one zero point (a tensor only depthwise convolutions read), plane by plane.
 ///
 /// Bit-identical to the two reference kernels: `x / scale` rounds half to even in Float, every integer the
 /// clamp keeps is exact in Float, and NaN becomes the zero point as the reference's saturating cast makes it.
 struct FastFakeQuant: Sendable, Equatable {
-    var scale: Float
+    /// One scale, or one per channel of axis 1.
+    var scales: [Float]
     var zeroPoint: Float
     /// The integer type's range: -128...127 or 0...255.
     var low: Float
@@ -14,40 +16,59 @@ struct FastFakeQuant: Sendable, Equatable {
 
     static let parallelThreshold = 1 << 16
 
-    init(scale: Float, zeroPoint: Float, low: Float, high: Float) {
-        self.scale = scale
+    init(scales: [Float], zeroPoint: Float, low: Float, high: Float) {
+        self.scales = scales
         self.zeroPoint = zeroPoint
         self.low = low
         self.high = high
     }
 
-    /// The pair for scalar constant scale and zero point tensors; nil for per-axis or non-integer types.
-    init?(scale: Tensor, zeroPoint: Tensor?) {
-        guard scale.count == 1, scale.rank <= 1, case .f32(let s) = scale.storage, s[0].isFinite, s[0] != 0 else {
+    /// The pair for constant parameters: a scalar scale, or a scale per channel along axis 1 (`axis`, as the
+    /// nodes say it) with one zero point for every channel; nil otherwise or for non-integer types.
+    init?(scale: Tensor, zeroPoint: Tensor?, axis: Int = 1) {
+        guard case .f32(let s) = scale.storage, !s.isEmpty, s.allSatisfy({ $0.isFinite && $0 != 0 }), scale.rank <= 1,
+              s.count == 1 || axis == 1 else {
             return nil
         }
+        func single<T: BinaryInteger>(_ z: [T]) -> Float? {
+            guard let first = z.first, z.count == s.count, zeroPoint!.shape == scale.shape, z.allSatisfy({ $0 == first })
+            else { return nil }
+            return Float(first)
+        }
         switch zeroPoint?.storage {
-        case nil: self.init(scale: s[0], zeroPoint: 0, low: 0, high: 255)
-        case .u8(let z)? where zeroPoint!.count == 1 && zeroPoint!.shape == scale.shape:
-            self.init(scale: s[0], zeroPoint: Float(z[0]), low: 0, high: 255)
-        case .i8(let z)? where zeroPoint!.count == 1 && zeroPoint!.shape == scale.shape:
-            self.init(scale: s[0], zeroPoint: Float(z[0]), low: -128, high: 127)
+        case nil: self.init(scales: s, zeroPoint: 0, low: 0, high: 255)
+        case .u8(let z)?:
+            guard let v = single(z) else { return nil }
+            self.init(scales: s, zeroPoint: v, low: 0, high: 255)
+        case .i8(let z)?:
+            guard let v = single(z) else { return nil }
+            self.init(scales: s, zeroPoint: v, low: -128, high: 127)
         default: return nil
         }
     }
 
-    /// The dequantized values; nil when `x` is not float.
+    /// The dequantized values; nil when `x` is not float or its channels are not the scales'.
     func run(_ x: Tensor, threads: Int) -> Tensor? {
         guard case .f32(let values) = x.storage else { return nil }
         let count = values.count
+        let channels = scales.count
+        guard channels == 1 || (x.rank >= 2 && x.shape[1] == channels) else { return nil }
         let output = [Float](unsafeUninitializedCapacity: count) { out, initialized in
             values.withUnsafeBufferPointer { v in
+                if channels > 1 {
+                    let plane = x.shape[2...].reduce(1, *)
+                    let planes = plane > 0 ? count / plane : 0
+                    parallelFor(planes, threads: count < Self.parallelThreshold ? 1 : max(1, threads)) { p in
+                        apply(v.baseAddress! + p * plane, out.baseAddress! + p * plane, count: plane, scale: scales[p % channels])
+                    }
+                    return
+                }
                 let parts = count < Self.parallelThreshold ? 1 : max(1, threads)
                 parallelFor(parts, threads: parts) { t in
                     // Chunks of whole vectors, so only the last chunk has a scalar tail.
                     let vectors = (count + 7) / 8
                     let start = min(count, vectors * t / parts * 8), end = min(count, vectors * (t + 1) / parts * 8)
-                    apply(v.baseAddress! + start, out.baseAddress! + start, count: end - start)
+                    apply(v.baseAddress! + start, out.baseAddress! + start, count: end - start, scale: scales[0])
                 }
             }
             initialized = count
@@ -55,7 +76,7 @@ struct FastFakeQuant: Sendable, Equatable {
         return Tensor(shape: x.shape, floats: output)
     }
 
-    private func apply(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int) {
+    private func apply(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int, scale: Float) {
         let s = SIMD8<Float>(repeating: scale), z = SIMD8<Float>(repeating: zeroPoint)
         let lo = SIMD8<Float>(repeating: low), hi = SIMD8<Float>(repeating: high)
         var i = 0

@@ -98,13 +98,14 @@ struct FastPlan: Sendable {
                 steps[i] = .constant(t)
                 continue
             }
-            if case .quantizeLinear = node.op, let j = soleReader(output), case .dequantizeLinear = graph.nodes[j].op,
+            if case .quantizeLinear(let axis) = node.op, let j = soleReader(output),
+               case .dequantizeLinear(let dequantizeAxis) = graph.nodes[j].op,
                graph.nodes[j].inputs.first == output, let dequantized = graph.nodes[j].outputs.first,
                graph.nodes[j].outputs.count == 1, !dequantized.isEmpty,
-               let scale = node.input(1).flatMap({ constants[$0] }),
+               let scale = node.input(1).flatMap({ constants[$0] }), scale.count == 1 || dequantizeAxis == axis,
                graph.nodes[j].input(1).flatMap({ constants[$0] }) == scale,
                graph.nodes[j].input(2).flatMap({ constants[$0] }) == node.input(2).flatMap({ constants[$0] }),
-               let pair = FastFakeQuant(scale: scale, zeroPoint: node.input(2).flatMap { constants[$0] }) {
+               let pair = FastFakeQuant(scale: scale, zeroPoint: node.input(2).flatMap { constants[$0] }, axis: axis) {
                 steps[i] = .fakeQuant(pair, dequantize: graph.nodes[j])
                 steps[j] = .folded
                 continue
