@@ -243,10 +243,11 @@ struct QuantizeCommand: Command {
 
     private func printModeTable(float: Evaluation, results: [(CalibrationMode, Evaluation?)]) {
         func pct(_ v: Double?) -> String { v.map { String(format: "%7.2f%%", $0) } ?? "      -" }
-        print("model            top-1     top-5     agreement  (\(float.images) images)")
-        print("float          \(pct(float.top1Percent))  \(pct(float.top5Percent))          -")
+        // Wide enough for "int8 percentile": mode names are never cut.
+        print("model              top-1     top-5     agreement  (\(float.images) images)")
+        print("float            \(pct(float.top1Percent))  \(pct(float.top5Percent))          -")
         for (mode, e) in results {
-            let name = ("int8 " + mode.rawValue).padding(toLength: 14, withPad: " ", startingAt: 0)
+            let name = ("int8 " + mode.rawValue).padding(toLength: 16, withPad: " ", startingAt: 0)
             print("\(name) \(pct(e?.top1Percent))  \(pct(e?.top5Percent))  \(pct(e?.agreementPercent))")
         }
     }
