@@ -23,28 +23,11 @@ struct FastFakeQuant: Sendable, Equatable {
         self.high = high
     }
 
-    /// The pair for constant parameters: a scalar scale, or a scale per channel along axis 1 (`axis`, as the
-    /// nodes say it) with one zero point for every channel; nil otherwise or for non-integer types.
+    /// The pair for constant parameters the fast kernels take (see `ConstantQuantParameters`); nil otherwise.
     init?(scale: Tensor, zeroPoint: Tensor?, axis: Int = 1) {
-        guard case .f32(let s) = scale.storage, !s.isEmpty, s.allSatisfy({ $0.isFinite && $0 != 0 }), scale.rank <= 1,
-              s.count == 1 || axis == 1 else {
-            return nil
-        }
-        func single<T: BinaryInteger>(_ z: [T]) -> Float? {
-            guard let first = z.first, z.count == s.count, zeroPoint!.shape == scale.shape, z.allSatisfy({ $0 == first })
-            else { return nil }
-            return Float(first)
-        }
-        switch zeroPoint?.storage {
-        case nil: self.init(scales: s, zeroPoint: 0, low: 0, high: 255)
-        case .u8(let z)?:
-            guard let v = single(z) else { return nil }
-            self.init(scales: s, zeroPoint: v, low: 0, high: 255)
-        case .i8(let z)?:
-            guard let v = single(z) else { return nil }
-            self.init(scales: s, zeroPoint: v, low: -128, high: 127)
-        default: return nil
-        }
+        guard let p = ConstantQuantParameters(scale: scale, zeroPoint: zeroPoint, axis: axis) else { return nil }
+        let (low, high): (Float, Float) = p.type == .i8 ? (-128, 127) : (0, 255)
+        self.init(scales: p.scales, zeroPoint: Float(p.zeroPoint), low: low, high: high)
     }
 
     /// The dequantized values; nil when `x` is not float or its channels are not the scales'.

@@ -17,25 +17,12 @@ struct FastQuantize: Sendable, Equatable {
 
     static let parallelThreshold = 1 << 15
 
-    /// For constant parameters: a scalar scale, or a scale per channel along axis 1 (`axis`, as the node
-    /// says it) with a zero point that is the same for every channel; nil otherwise.
+    /// For constant parameters the fast kernel takes (see `ConstantQuantParameters`); nil otherwise.
     init?(scale: Tensor, zeroPoint: Tensor?, axis: Int = 1) {
-        guard case .f32(let s) = scale.storage, !s.isEmpty, s.allSatisfy({ $0.isFinite && $0 != 0 }), scale.rank <= 1,
-              s.count == 1 || axis == 1 else {
-            return nil
-        }
-        scales = s
-        func single<T: BinaryInteger>(_ z: [T]) -> Int32? {
-            guard let first = z.first, z.count == s.count, zeroPoint!.shape == scale.shape, z.allSatisfy({ $0 == first })
-            else { return nil }
-            return Int32(first)
-        }
-        switch zeroPoint?.storage {
-        case nil: (self.zeroPoint, output) = (0, .u8)
-        case .u8(let z)?: guard let v = single(z) else { return nil }; (self.zeroPoint, output) = (v, .u8)
-        case .i8(let z)?: guard let v = single(z) else { return nil }; (self.zeroPoint, output) = (v + 128, .i8)
-        default: return nil
-        }
+        guard let p = ConstantQuantParameters(scale: scale, zeroPoint: zeroPoint, axis: axis) else { return nil }
+        scales = p.scales
+        output = p.type
+        self.zeroPoint = p.type == .i8 ? p.zeroPoint + 128 : p.zeroPoint
     }
 
     /// The quantized tensor; nil when `x` is not f32 or its channels are not the scales'.
