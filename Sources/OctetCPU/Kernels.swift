@@ -2,12 +2,13 @@ import OctetIR
 
 /// The one place that maps every op to its kernel.
 enum Kernels {
-    static func run(_ ctx: KernelContext) throws -> [Tensor] {
+    /// `fast: false` runs the reference kernel even where a fast one would take the node (`ReferenceKernels`).
+    static func run(_ ctx: KernelContext, fast: Bool = true) throws -> [Tensor] {
         switch ctx.node.op {
         // Dense ops: the fast packed kernels, or the reference for what they decline.
-        case .conv(let a): return [try FastConv.run(a, ctx) ?? Conv.run(a, ctx)]
-        case .gemm(let a): return [try FastDense.gemm(a, ctx) ?? Gemm.gemm(a, ctx)]
-        case .matMul: return [try FastDense.matMul(ctx) ?? Gemm.matMul(ctx)]
+        case .conv(let a): return [try (fast ? FastConv.run(a, ctx) : nil) ?? Conv.run(a, ctx)]
+        case .gemm(let a): return [try (fast ? FastDense.gemm(a, ctx) : nil) ?? Gemm.gemm(a, ctx)]
+        case .matMul: return [try (fast ? FastDense.matMul(ctx) : nil) ?? Gemm.matMul(ctx)]
 
         case .convTranspose(let a): return [try ConvTranspose.run(a, ctx)]
         case .binary(let op): return [try Elementwise.binary(op, ctx)]
@@ -17,7 +18,7 @@ enum Kernels {
         case .clip: return [try Elementwise.clip(ctx)]
         case .softmax(let axis): return [try Softmax.run(axis: axis, ctx)]
         case .batchNormalization(let epsilon): return [try BatchNorm.run(epsilon: epsilon, ctx)]
-        case .maxPool(let a): return try FastMaxPool.run(a, ctx) ?? Pool.run(.max, a, ctx)
+        case .maxPool(let a): return try (fast ? FastMaxPool.run(a, ctx) : nil) ?? Pool.run(.max, a, ctx)
         case .averagePool(let a): return try Pool.run(.average, a, ctx)
         case .globalAveragePool: return [try Pool.global(.average, ctx)]
         case .globalMaxPool: return [try Pool.global(.max, ctx)]

@@ -44,3 +44,72 @@ public enum TensorComparison {
         return "\(differing.count) of \(a.count) elements differ; first at \(first): \(a[first]), expected \(e[first])"
     }
 }
+
+/// Where a backend's output leaves the reference's: the first element outside the tolerance, and how far off
+/// the worst one is. An op case's failure detail.
+public struct OutputMismatch: Sendable, Equatable, CustomStringConvertible {
+    public var output: String
+    /// The first element outside the tolerance, row-major; nil when the type or shape already differ.
+    public var index: Int?
+    /// `index` as a position in the output's shape.
+    public var position: [Int]
+    public var expected: String
+    public var got: String
+    /// How many elements lie outside the tolerance, of `count`.
+    public var differing: Int
+    public var count: Int
+    /// The largest |got - expected| over every element (infinite where NaN meets a number).
+    public var maxAbsError: Double
+
+    public var description: String {
+        guard let index else { return "output \"\(output)\": \(got), expected \(expected)" }
+        let at = "[" + position.map(String.init).joined(separator: ",") + "]"
+        return "output \"\(output)\": \(differing) of \(count) elements differ; first at \(index) \(at): got \(got), "
+            + "expected \(expected); max abs error \(maxAbsError)"
+    }
+}
+
+extension TensorComparison {
+    /// Nil when `got` matches `expected`: same type and shape, integers and bools exactly, floats within
+    /// `tolerance`. Otherwise the first differing element and the largest error.
+    public static func firstMismatch(_ got: Tensor, _ expected: Tensor, output: String,
+                                     tolerance: OpTolerance) -> OutputMismatch? {
+        func whole(_ what: String, _ g: String, _ e: String) -> OutputMismatch {
+            OutputMismatch(output: output, index: nil, position: [], expected: "\(what) \(e)", got: "\(what) \(g)",
+                           differing: got.count, count: got.count, maxAbsError: .infinity)
+        }
+        guard got.dtype == expected.dtype else { return whole("type", got.dtype.rawValue, expected.dtype.rawValue) }
+        guard got.shape == expected.shape else { return whole("shape", "\(got.shape)", "\(expected.shape)") }
+        var first: Int? = nil, differing = 0, worst = 0.0
+        let text: (Int) -> (got: String, expected: String)
+        if got.dtype.isFloatingPoint {
+            let g = got.floatValues(), e = expected.floatValues()
+            for i in 0..<g.count {
+                let error = g[i].isNaN && e[i].isNaN || g[i] == e[i] ? 0 : Double(abs(g[i] - e[i]))
+                worst = max(worst, error.isNaN ? .infinity : error)
+                if !tolerance.accepts(g[i], e[i]) {
+                    differing += 1
+                    if first == nil { first = i }
+                }
+            }
+            text = { ("\(g[$0])", "\(e[$0])") }
+        } else {
+            let g = got.int64Values(), e = expected.int64Values()
+            for i in 0..<g.count where g[i] != e[i] {
+                worst = max(worst, abs(Double(g[i]) - Double(e[i])))
+                differing += 1
+                if first == nil { first = i }
+            }
+            text = { ("\(g[$0])", "\(e[$0])") }
+        }
+        guard let first else { return nil }
+        var position = [Int](repeating: 0, count: got.rank), rest = first
+        for axis in stride(from: got.rank - 1, through: 0, by: -1) where got.shape[axis] > 0 {
+            position[axis] = rest % got.shape[axis]
+            rest /= got.shape[axis]
+        }
+        let values = text(first)
+        return OutputMismatch(output: output, index: first, position: position, expected: values.expected,
+                              got: values.got, differing: differing, count: got.count, maxAbsError: worst)
+    }
+}

@@ -9,6 +9,7 @@ let commands: [any Command.Type] = [
     QuantizeCommand.self,
     EvalCommand.self,
     CompareCommand.self,
+    TestOpsCommand.self,
     DecodeCommand.self,
     PackCommand.self,
     ConvertCommand.self,

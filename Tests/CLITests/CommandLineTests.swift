@@ -6,7 +6,7 @@ import Testing
 
 /// The built binary as users and scripts call it: help, exit codes, and each command on bundled real data.
 @Suite(.serialized) struct CommandLineTests {
-    static let commands = ["demo", "inspect", "run", "bench", "quantize", "eval", "compare", "pack", "convert"]
+    static let commands = ["demo", "inspect", "run", "bench", "quantize", "eval", "compare", "test-ops", "pack", "convert"]
 
     static func temporary(_ name: String) -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("octet-cli-\(getpid())")
