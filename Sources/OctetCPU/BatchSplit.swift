@@ -58,6 +58,10 @@ enum BatchSplit {
                 ?? graph.outputs.first { $0.name == name }?.shape)?.count
         }
         func rank() -> Int? { rank(node.input(0)) }
+        func rankedShape(_ name: String?) -> [Dim]? {
+            guard let name else { return nil }
+            return graph.valueInfo[name]?.shape ?? graph.inputs.first { $0.name == name }?.shape
+        }
         // Broadcasting aligns trailing axes: an operand of lower rank would meet the batch with another axis.
         func operandsAlignBatch() -> Bool {
             let output = rank(node.outputs.first)
@@ -66,9 +70,23 @@ enum BatchSplit {
         func notBatchAxis(_ axis: Int) -> Bool { axis > 0 || (axis < 0 && rank().map { axis + $0 > 0 } ?? false) }
         switch node.op {
         case .conv, .convTranspose, .maxPool, .averagePool, .globalAveragePool, .globalMaxPool, .unary,
-             .leakyRelu, .hardSigmoid, .clip, .identity, .dropout, .cast, .resize, .reshape, .flatten,
+             .leakyRelu, .hardSigmoid, .clip, .identity, .dropout, .cast, .resize,
              .convInteger, .qlinearGlobalAveragePool:
             return true
+        case .flatten(let axis):
+            return notBatchAxis(axis)
+        case .reshape(let allowZero):
+            // The batch must stay the first axis, each image's elements its own: a shape that starts with 0
+            // (copy) or -1 (the rest) over the same per-image size. A shape that spells out the batch size
+            // would ask each part for the whole batch.
+            guard let shape = node.input(1).flatMap({ graph.initializers[$0] })?.int64Values(), let first = shape.first,
+                  first == -1 || (first == 0 && !allowZero),
+                  let input = rankedShape(node.input(0)),
+                  let output = node.outputs.first.flatMap({ graph.valueInfo[$0]?.shape }) else { return false }
+            let perImage = { (dims: [Dim]) -> Int? in
+                dims.dropFirst().reduce(Int?(1)) { acc, d in acc.flatMap { a in d.value.map { a * $0 } } }
+            }
+            return perImage(input) != nil && perImage(input) == perImage(output)
         case .binary, .qlinearAdd:
             return operandsAlignBatch()
         case .batchNormalization:
@@ -79,7 +97,9 @@ enum BatchSplit {
         case .requantize(let a):
             return notBatchAxis(a.axis) || node.input(1).flatMap({ graph.initializers[$0] })?.count == 1
         case .gemm(let a):
-            return !a.transA
+            // A C with a row per image ([M, 1] or [M, N]) would be split apart from A's rows.
+            let c = node.input(2).flatMap { graph.initializers[$0]?.shape ?? graph.valueInfo[$0]?.shape?.map { $0.value ?? -1 } }
+            return !a.transA && (c == nil || c!.count < 2 || c![0] == 1)
         case .matMul, .matMulInteger:
             return true
         case .softmax(let axis), .concat(let axis):
