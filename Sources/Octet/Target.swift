@@ -1,14 +1,16 @@
 import OctetCPU
+import OctetCUDA
 import OctetIR
 
-/// Where a model runs. CUDA arrives with its backend; until then asking for it is a clear error.
+/// Where a model runs. Asking for CUDA where there is no GPU, driver or nvcc is an error that says which;
+/// the CPU is never chosen in its place.
 public enum Target: String, CaseIterable, Sendable {
     case cpu, cuda
 
     public func backend(threads: Int) throws -> any Backend {
         switch self {
         case .cpu: return CPUBackend(threads: threads)
-        case .cuda: throw InputError(nil, "target cuda: this build of octet has no CUDA backend yet; use the cpu target")
+        case .cuda: return CUDABackend()
         }
     }
 }

@@ -15,3 +15,10 @@ public protocol Backend: Sendable {
 public protocol CompiledModel: Sendable {
     func run(_ inputs: [String: Tensor]) throws -> [String: Tensor]
 }
+
+/// A compiled model on an accelerator that times its own runs with the device's clock (CUDA events),
+/// leaving out the copies of inputs and outputs: what `octet bench` reports for such a target.
+public protocol DeviceTimedModel: CompiledModel {
+    /// Milliseconds of each of `runs` runs on `inputs`, after the inputs were copied to the device once.
+    func deviceMilliseconds(_ inputs: [String: Tensor], runs: Int) throws -> [Double]
+}

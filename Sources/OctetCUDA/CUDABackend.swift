@@ -1,0 +1,75 @@
+import Foundation
+import OctetIR
+
+/// The CUDA target: the graph lowered to the kernels in `Kernels/`, compiled by nvcc for the GPU it runs on.
+public struct CUDABackend: Backend {
+    public struct Options: Sendable {
+        /// Replay each program as a CUDA graph (`OCTET_CUDA_GRAPHS=0` turns it off, to debug a launch).
+        public var useGraphs: Bool
+        /// Bytes of guard after every buffer, checked after each run (0: none; `octet test-ops` sets it).
+        public var guardBytes: Int
+
+        public init(useGraphs: Bool = ProcessInfo.processInfo.environment["OCTET_CUDA_GRAPHS"] != "0", guardBytes: Int = 0) {
+            self.useGraphs = useGraphs
+            self.guardBytes = guardBytes
+        }
+    }
+
+    public var name: String { "cuda" }
+    public let options: Options
+
+    public init(options: Options = Options()) { self.options = options }
+
+    /// The device, the driver's CUDA version and the kernels folder: what `octet bench` prints.
+    public static func describe() throws(CUDAError) -> String {
+        let device = try Device.open()
+        return "\(device.name) (\(device.architecture), \(device.multiprocessors) SMs), driver CUDA \(try Driver.version())"
+    }
+
+    public func supports(_ node: Node, in graph: Graph) -> Support {
+        func dtype(_ name: String?) -> DType? {
+            guard let name else { return nil }
+            return graph.initializers[name]?.dtype ?? graph.valueInfo[name]?.dtype ?? graph.inputs.first { $0.name == name }?.dtype
+        }
+        let first = dtype(node.input(0))
+        switch node.op {
+        case .quantizeLinear, .dequantizeLinear, .requantize, .convInteger, .matMulInteger, .qlinearAdd,
+             .qlinearGlobalAveragePool, .maxPool, .reshape, .flatten, .squeeze, .unsqueeze, .identity, .dropout,
+             .concat, .constant:
+            return .supported
+        case .unary, .leakyRelu, .hardSigmoid, .clip, .binary, .softmax, .conv, .gemm, .matMul, .averagePool,
+             .globalAveragePool, .globalMaxPool:
+            if let first, first != .f32 { return .unsupported(reason: "\(node.op.onnxName) on \(first) (float32 only on cuda)") }
+            return .supported
+        case .dynamicQuantizeLinear:
+            return .unsupported(reason: "DynamicQuantizeLinear has no CUDA kernel yet (dynamic quantization runs on the cpu target)")
+        default:
+            return .unsupported(reason: "\(node.op.onnxName) has no CUDA kernel yet")
+        }
+    }
+
+    /// Opens the GPU and checks every node before anything is planned, so a model with ops the CUDA kernels
+    /// lack fails at once with all of them named, never by falling back to the CPU.
+    public func compile(_ graph: Graph) throws -> any CompiledModel {
+        let missing = graph.nodes.compactMap { node -> String? in
+            if case .unsupported(let reason) = supports(node, in: graph) { return "node \"\(node.name)\": \(reason)" }
+            return nil
+        }
+        if !missing.isEmpty {
+            throw CUDAError.unsupported("\(missing.count) node(s) have no CUDA kernel:\n  " + missing.joined(separator: "\n  ")
+                                        + "\nrun this model with --target cpu")
+        }
+        let device = try Device.open()
+        let sources = try KernelSources(directory: KernelSources.locate())
+        let library = KernelLibrary(device: device, sources: sources)
+        return try CUDAModel(graph: graph, device: device, library: library, options: options)
+    }
+
+    /// The launches a graph lowers to for the given input shapes, without a GPU: what tests and
+    /// `octet inspect` look at.
+    /// A shape-dependent form the kernels lack is an `IRError.unsupported`, as from any backend.
+    public static func plan(_ graph: Graph, inputShapes: [String: [Int]]) throws -> ProgramPlan {
+        let bound = try graph.bindingInputShapes(inputShapes).inferringShapes()
+        return try ProgramBuilder.buildForRunners(bound)
+    }
+}

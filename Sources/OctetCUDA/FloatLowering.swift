@@ -1,0 +1,160 @@
+import OctetIR
+
+/// The float ops real models keep around their integer layers, so a partly quantized model stays on the GPU.
+/// Floats match the CPU within the named tolerance (their sums run in another order), not bit for bit.
+extension ProgramBuilder {
+    mutating func lowerFloat(_ node: Node) throws(CUDAError) {
+        for name in node.inputs where !name.isEmpty {
+            let (t, _) = try type(of: name)
+            if t != .f32 && graph.initializers[name] == nil {
+                throw unsupported(node, "input \"\(name)\" is \(t); the float kernels take float32")
+            }
+        }
+        switch node.op {
+        case .unary(let op):
+            let code: Int
+            switch op {
+            case .relu: code = 0
+            case .sigmoid: code = 1
+            case .tanh: code = 2
+            case .sqrt: code = 3
+            case .erf: code = 4
+            case .hardSwish: code = 5
+            case .floor: code = 6
+            }
+            try unary(node, code)
+        case .leakyRelu(let alpha): try unary(node, 8, alpha: alpha)
+        case .hardSigmoid(let alpha, let beta): try unary(node, 9, alpha: alpha, beta: beta)
+        case .clip: try lowerClip(node)
+        case .binary(let op): try lowerBinary(node, op)
+        case .softmax(let axis): try lowerSoftmax(node, axis: axis)
+        case .conv(let a): try lowerConv(node, a)
+        case .gemm(let a): try lowerGemm(node, a)
+        case .matMul: try lowerMatMul(node)
+        default: throw unsupported(node, "no CUDA kernel yet")
+        }
+    }
+
+    private mutating func unary(_ node: Node, _ code: Int, alpha: Float = 0, beta: Float = 0) throws(CUDAError) {
+        let (_, shape) = try type(of: node.inputs[0])
+        let x = try read(node.inputs[0]), y = try write(node.outputs[0])
+        let n = shape.reduce(1, *)
+        launch("octet_unary_f32", work: n, [.operand(x), .operand(y), .int64(Int64(n)), .int(code), .float(alpha), .float(beta)],
+               node: node)
+    }
+
+    private mutating func lowerClip(_ node: Node) throws(CUDAError) {
+        func bound(_ k: Int, _ otherwise: Float) throws(CUDAError) -> Float {
+            guard let name = node.input(k) else { return otherwise }
+            guard let t = constantTensor(name), t.count == 1 else { throw unsupported(node, "Clip bound computed at run time") }
+            return t.floatValues()[0]
+        }
+        let lo = try bound(1, -.infinity), hi = try bound(2, .infinity)
+        let (_, shape) = try type(of: node.inputs[0])
+        let x = try read(node.inputs[0]), y = try write(node.outputs[0])
+        let n = shape.reduce(1, *)
+        launch("octet_clip_f32", work: n, [.operand(x), .operand(y), .int64(Int64(n)), .float(lo), .float(hi)], node: node)
+    }
+
+    /// Numpy broadcasting as an index table: the output's dims, then each operand's strides with 0 on the
+    /// axes it is broadcast along.
+    static func broadcastTable(_ a: [Int], _ b: [Int], output: [Int]) -> [Int64] {
+        func strides(_ s: [Int]) -> [Int64] {
+            let padded = [Int](repeating: 1, count: output.count - s.count) + s
+            var out = [Int64](repeating: 0, count: output.count)
+            var step: Int64 = 1
+            for i in stride(from: output.count - 1, through: 0, by: -1) {
+                out[i] = padded[i] == 1 && output[i] != 1 ? 0 : step
+                step *= Int64(padded[i])
+            }
+            return out
+        }
+        return output.map(Int64.init) + strides(a) + strides(b)
+    }
+
+    private mutating func lowerBinary(_ node: Node, _ op: BinaryOp) throws(CUDAError) {
+        let (_, aShape) = try type(of: node.inputs[0]), (_, bShape) = try type(of: node.inputs[1])
+        let (_, yShape) = try type(of: node.outputs[0])
+        guard yShape.count <= 8 else { throw unsupported(node, "rank \(yShape.count); at most 8") }
+        let code: Int
+        switch op {
+        case .add: code = 0
+        case .sub: code = 1
+        case .mul: code = 2
+        case .div: code = 3
+        case .pow: code = 4
+        }
+        let table = Self.broadcastTable(aShape, bShape, output: yShape)
+        let index = constant(node.name + "/broadcast", table.flatMap { v in withUnsafeBytes(of: v.littleEndian) { Array($0) } })
+        let a = try read(node.inputs[0]), b = try read(node.inputs[1]), y = try write(node.outputs[0])
+        let n = yShape.reduce(1, *)
+        launch("octet_binary_f32", work: n, [.operand(a), .operand(b), .operand(y), .int64(Int64(n)), .int(code),
+                                             .int(yShape.count), .operand(index)], node: node)
+    }
+
+    private mutating func lowerSoftmax(_ node: Node, axis: Int) throws(CUDAError) {
+        let (_, shape) = try type(of: node.inputs[0])
+        let a = axis < 0 ? axis + shape.count : axis
+        guard a == shape.count - 1 else { throw unsupported(node, "softmax along axis \(axis) of \(shape); the last axis only") }
+        let cols = shape.last ?? 1, rows = shape.reduce(1, *) / max(1, cols)
+        let x = try read(node.inputs[0]), y = try write(node.outputs[0])
+        launch("octet_softmax_f32", work: rows, [.operand(x), .operand(y), .int(rows), .int(cols)], node: node)
+    }
+
+    private mutating func lowerConv(_ node: Node, _ a: ConvAttributes) throws(CUDAError) {
+        let (_, xShape) = try type(of: node.inputs[0]), (_, wShape) = try type(of: node.inputs[1])
+        let (_, yShape) = try type(of: node.outputs[0])
+        guard let xs = WindowParameters.planar(xShape), let ws = WindowParameters.planar(wShape),
+              let ys = WindowParameters.planar(yShape) else {
+            throw unsupported(node, "\(xShape.count - 2) spatial axes; the CUDA kernels take 1 or 2")
+        }
+        let window = WindowParameters(kernel: Array(wShape[2...]), strides: a.strides, dilations: a.dilations, pads: a.pads,
+                                      autoPad: a.autoPad, input: (xs[2], xs[3]), output: (ys[2], ys[3]))
+        let x = try read(node.inputs[0]), w = try read(node.inputs[1])
+        let bias = try node.input(2).map { (name: String) throws(CUDAError) -> Operand in try read(name) } ?? .none
+        let y = try write(node.outputs[0])
+        launch("octet_conv2d_f32", work: ys.reduce(1, *),
+               [.operand(x), .operand(w), .operand(bias), .operand(y), .int(xs[0]), .int(xs[1]), .int(xs[2]), .int(xs[3]),
+                .int(ys[1]), .int(a.group), .int(window.kernel.r), .int(window.kernel.s), .int(ys[2]), .int(ys[3])]
+                + window.arguments, node: node)
+    }
+
+    private mutating func gemm(_ node: Node, a: Operand, b: Operand, c: Operand, y: Operand, m: Int, n: Int, k: Int,
+                               transA: Bool, transB: Bool, alpha: Float, beta: Float, cMode: Int) {
+        launch("octet_gemm_f32", work: m * n, [.operand(a), .operand(b), .operand(c), .operand(y), .int(m), .int(n), .int(k),
+                                               .flag(transA), .flag(transB), .float(alpha), .float(beta), .int(cMode)],
+               node: node)
+    }
+
+    private mutating func lowerGemm(_ node: Node, _ attributes: GemmAttributes) throws(CUDAError) {
+        let (_, aShape) = try type(of: node.inputs[0]), (_, bShape) = try type(of: node.inputs[1])
+        guard aShape.count == 2, bShape.count == 2 else { throw unsupported(node, "operands \(aShape) and \(bShape)") }
+        let m = attributes.transA ? aShape[1] : aShape[0], k = attributes.transA ? aShape[0] : aShape[1]
+        let n = attributes.transB ? bShape[0] : bShape[1]
+        var cMode = 0
+        var c = Operand.none
+        if let name = node.input(2) {
+            let (_, cShape) = try type(of: name)
+            let count = cShape.reduce(1, *)
+            if count == 1 { cMode = 1 }
+            else if cShape.last == n && count == n { cMode = 2 }
+            else if count == m && (cShape == [m, 1]) { cMode = 3 }
+            else if cShape == [m, n] { cMode = 4 }
+            else { throw unsupported(node, "C of shape \(cShape) for a [\(m), \(n)] result") }
+            c = try read(name)
+        }
+        let a = try read(node.inputs[0]), b = try read(node.inputs[1]), y = try write(node.outputs[0])
+        gemm(node, a: a, b: b, c: c, y: y, m: m, n: n, k: k, transA: attributes.transA, transB: attributes.transB,
+             alpha: attributes.alpha, beta: attributes.beta, cMode: cMode)
+    }
+
+    private mutating func lowerMatMul(_ node: Node) throws(CUDAError) {
+        let (_, aShape) = try type(of: node.inputs[0]), (_, bShape) = try type(of: node.inputs[1])
+        guard aShape.count >= 2, bShape.count == 2, aShape.last == bShape[0] else {
+            throw unsupported(node, "operands \(aShape) and \(bShape); [.., M, K] × [K, N] only")
+        }
+        let k = bShape[0], n = bShape[1], m = aShape.reduce(1, *) / max(1, k)
+        let a = try read(node.inputs[0]), b = try read(node.inputs[1]), y = try write(node.outputs[0])
+        gemm(node, a: a, b: b, c: .none, y: y, m: m, n: n, k: k, transA: false, transB: false, alpha: 1, beta: 0, cMode: 0)
+    }
+}
