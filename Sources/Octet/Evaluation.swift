@@ -11,6 +11,10 @@ public struct Evaluation: Sendable {
     public private(set) var top5 = 0
     public private(set) var compared = 0
     public private(set) var agreed = 0
+    /// Images whose logits equal the reference's bit for bit (the same model on another target).
+    public private(set) var identical = 0
+    /// The largest |logit - reference logit| seen.
+    public private(set) var maxDifference: Float = 0
 
     /// Adds one batch of logits `[N, classes]` (and the reference model's, when comparing).
     public mutating func add(logits: Tensor, labels: [Int?], reference: Tensor? = nil) {
@@ -32,6 +36,8 @@ public struct Evaluation: Sendable {
                 compared += 1
                 let refRow = refValues[(i * classes)..<((i + 1) * classes)]
                 if Self.topK(refRow, k: 1).first == ranked.first { agreed += 1 }
+                if zip(row, refRow).allSatisfy({ $0.bitPattern == $1.bitPattern }) { identical += 1 }
+                for (a, b) in zip(row, refRow) { maxDifference = max(maxDifference, abs(a - b)) }
             }
         }
     }

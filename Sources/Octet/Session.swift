@@ -74,6 +74,19 @@ public final class Session: @unchecked Sendable {
         }
     }
 
+    /// Milliseconds of each of `runs` runs timed by the device's own clock, inputs copied once (the CUDA
+    /// target's events); nil when the target has no such clock (the CPU: time `run` instead).
+    public func deviceMilliseconds(_ feeds: [String: Tensor], runs: Int) throws -> [Double]? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let timed = model as? any DeviceTimedModel else { return nil }
+        do {
+            return try timed.deviceMilliseconds(feeds, runs: runs)
+        } catch {
+            throw InputError(path, error)
+        }
+    }
+
     /// The graph a backend compiles: realized on integer kernels when it holds Q/DQ, unless `simulate`.
     public static func lower(_ graph: Graph, simulate: Bool, path: String, reporter: Reporter = .silent) throws -> Graph {
         guard !simulate, Realize.isQuantized(graph) else { return graph }

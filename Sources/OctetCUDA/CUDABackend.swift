@@ -20,10 +20,15 @@ public struct CUDABackend: Backend {
 
     public init(options: Options = Options()) { self.options = options }
 
-    /// The device, the driver's CUDA version and the kernels folder: what `octet bench` prints.
-    public static func describe() throws(CUDAError) -> String {
+    /// Everything the target needs, checked at once: the driver, a GPU, the kernel sources and nvcc. Returns
+    /// one line naming them ("NVIDIA H100 80GB HBM3 (sm_90, 132 SMs), driver CUDA 13.0, nvcc 13.0, kernels in
+    /// ..."), or throws the first thing missing.
+    public static func preflight() throws(CUDAError) -> String {
         let device = try Device.open()
-        return "\(device.name) (\(device.architecture), \(device.multiprocessors) SMs), driver CUDA \(try Driver.version())"
+        let kernels = try KernelSources.locate()
+        let nvcc = try NVCC.find()
+        return "\(device.name) (\(device.architecture), \(device.multiprocessors) SMs), driver CUDA \(try Driver.version()), "
+            + "nvcc \(nvcc.version), kernels in \(kernels)"
     }
 
     public func supports(_ node: Node, in graph: Graph) -> Support {

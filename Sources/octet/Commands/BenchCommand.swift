@@ -8,7 +8,7 @@ struct BenchCommand: Command {
     static let name = "bench"
     static let summary = "time a model on random inputs (TVM-style summary, p90/p99, images/s)"
     static let help = """
-        usage: octet bench MODEL [--target cpu] [--simulate] [--profile] [--isa I] [--repeat 100] [--number 1] [--batch N] [--threads N]
+        usage: octet bench MODEL [--target cpu|cuda] [--simulate] [--profile] [--isa I] [--repeat 100] [--number 1] [--batch N] [--threads N]
                                  [--shape NAME=D,D,..] [--warmup 3] [--json]
 
           --repeat N     measurements to summarize (each is the mean of --number runs)
@@ -54,12 +54,14 @@ struct BenchCommand: Command {
     }
 
     func run() throws {
+        let device = try target.describe(threads: threads)
         let stats = try isa.run { try measure() }
         if profile { try isa.run { try printProfile() } }
         if json {
             print(stats.json(extra: ["batch": batch, "repeat": repeats, "number": number, "threads": threads],
-                             text: ["isa": isa.effective]))
+                             text: ["isa": target == .cpu ? isa.effective : "", "target": target.rawValue, "device": device]))
         } else {
+            print("device: \(device)" + (target == .cuda ? " (timed with CUDA events, inputs on the device)" : ""))
             print(stats.table)
         }
     }
@@ -67,6 +69,13 @@ struct BenchCommand: Command {
     func measure() throws -> LatencyStats {
         let (model, inputs) = try prepare()
         for _ in 0..<warmup { _ = try model.run(inputs) }
+        // An accelerator times itself: its clock, without the copies of inputs and outputs.
+        if let timed = try model.deviceMilliseconds(inputs, runs: repeats * number) {
+            let samples = stride(from: 0, to: timed.count, by: number).map { i in
+                timed[i..<min(i + number, timed.count)].reduce(0, +) / Double(number)
+            }
+            return LatencyStats(samples, batch: batch)
+        }
         var samples: [Double] = []
         for _ in 0..<repeats {
             let start = DispatchTime.now().uptimeNanoseconds
@@ -161,7 +170,10 @@ struct LatencyStats {
                                           ("images_per_s", imagesPerSecond)]
         var parts = fields.map { "\"\($0.0)\":\(String(format: "%.6f", $0.1))" }
         parts += extra.sorted(by: { $0.key < $1.key }).map { "\"\($0.key)\":\($0.value)" }
-        parts += text.sorted(by: { $0.key < $1.key }).map { "\"\($0.key)\":\"\($0.value)\"" }
+        func quoted(_ v: String) -> String {
+            "\"" + v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }
+        parts += text.sorted(by: { $0.key < $1.key }).map { "\"\($0.key)\":" + quoted($0.value) }
         return "{" + parts.joined(separator: ",") + "}"
     }
 }

@@ -15,6 +15,7 @@ struct TestOpsCommand: Command {
         Runs each op case (one node, or a pair such as ConvInteger+Requantize, on inputs drawn from the seed) on
         the target's backend and compares the outputs with the CPU reference kernels: integers bit for bit, floats
         within the case's named tolerance. On the cpu target the backend runs its fast kernels, so this checks them.
+        On the cuda target every buffer has guard bytes after it, and a kernel that writes into them fails its case.
 
           --target T     cpu (default) or cuda
           --op NAME      the cases of op NAME (QLinearAdd, Requantize, ...), or else those whose name contains NAME
@@ -55,8 +56,11 @@ struct TestOpsCommand: Command {
             throw InputError(nil, "--op \(filter ?? ""): no op case matches; the ops are "
                 + OpCatalog.ops.joined(separator: ", "))
         }
-        let backend = try target.backend(threads: threads)
+        // A target that cannot start is one error, not the same error on every case.
+        let device = try target.describe(threads: threads)
+        let backend = try target.backend(threads: threads, checked: true)
         let runner = OpCaseRunner(backend: backend, seed: seed)
+        if !json { print("test-ops --target \(target.rawValue): \(device)") }
         if verbose && !json && target == .cpu { print("cpu kernels: \(isa.effective)") }
         var results: [OpCaseResult] = []
         isa.run {
