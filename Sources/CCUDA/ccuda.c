@@ -86,7 +86,9 @@ static struct {
 static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
 static int opened;
 
-#define ENTRY(field, symbol) { (void **)&driver.field, symbol }
+// A second name, where a newer driver exports the entry point under a versioned name only.
+#define ENTRY(field, symbol) { (void **)&driver.field, symbol, NULL }
+#define ENTRY2(field, symbol, newer) { (void **)&driver.field, newer, symbol }
 
 int ccuda_open(const char *path, char *message, size_t message_size) {
     pthread_mutex_lock(&open_lock);
@@ -102,7 +104,7 @@ int ccuda_open(const char *path, char *message, size_t message_size) {
         pthread_mutex_unlock(&open_lock);
         return -1;
     }
-    const struct { void **slot; const char *name; } entries[] = {
+    const struct { void **slot; const char *name; const char *fallback; } entries[] = {
         ENTRY(init, "cuInit"),
         ENTRY(driver_get_version, "cuDriverGetVersion"),
         ENTRY(device_get_count, "cuDeviceGetCount"),
@@ -140,12 +142,13 @@ int ccuda_open(const char *path, char *message, size_t message_size) {
         ENTRY(event_record, "cuEventRecord"),
         ENTRY(event_synchronize, "cuEventSynchronize"),
         ENTRY(event_destroy, "cuEventDestroy_v2"),
-        ENTRY(event_elapsed_time, "cuEventElapsedTime"),
+        ENTRY2(event_elapsed_time, "cuEventElapsedTime", "cuEventElapsedTime_v2"),
         ENTRY(error_name, "cuGetErrorName"),
         ENTRY(error_string, "cuGetErrorString"),
     };
     for (size_t i = 0; i < sizeof entries / sizeof entries[0]; i++) {
         void *symbol = dlsym(handle, entries[i].name);
+        if (!symbol && entries[i].fallback) symbol = dlsym(handle, entries[i].fallback);
         if (!symbol) {
             snprintf(message, message_size, "%s has no entry point %s (the driver is older than CUDA 11.4)",
                      library, entries[i].name);

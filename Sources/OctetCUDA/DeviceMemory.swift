@@ -53,7 +53,9 @@ final class Stream: @unchecked Sendable {
     init(_ device: Device) throws(CUDAError) {
         try device.makeCurrent()
         var s: CUstream?
-        try Driver.check(ccuda_stream_create(&s, UInt32(CCUDA_STREAM_NON_BLOCKING)), "cuStreamCreate")
+        // A blocking stream: the plain (legacy-stream) copies of inputs, constants and outputs order
+        // themselves with its kernels, so an upload's DMA is done before a kernel reads it.
+        try Driver.check(ccuda_stream_create(&s, 0), "cuStreamCreate")
         guard let s else { throw .noDevice("cuStreamCreate gave no stream") }
         self.device = device
         handle = s
