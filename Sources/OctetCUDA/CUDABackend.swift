@@ -66,7 +66,7 @@ public struct CUDABackend: Backend {
         }
         let device = try Device.open()
         let sources = try KernelSources(directory: KernelSources.locate())
-        let library = KernelLibrary(device: device, sources: sources)
+        let library = device.library(sources)
         return try CUDAModel(graph: graph, device: device, library: library, options: options)
     }
 

@@ -1,4 +1,5 @@
 import CCUDA
+import Foundation
 
 /// One GPU and its primary context (the context the runtime API would share), retained for the process.
 public final class Device: @unchecked Sendable {
@@ -9,14 +10,39 @@ public final class Device: @unchecked Sendable {
     public let multiprocessors: Int
     public let memoryBytes: Int
     let context: CUcontext
+    /// The kernels loaded on this device, shared by every model.
+    private var loadedLibrary: KernelLibrary?
+
+    /// The kernel library for `sources` on this device (one per process; a new sources folder replaces it).
+    func library(_ sources: KernelSources) -> KernelLibrary {
+        Device.openLock.lock()
+        defer { Device.openLock.unlock() }
+        if let l = loadedLibrary, l.sources.directory == sources.directory { return l }
+        let l = KernelLibrary(device: self, sources: sources)
+        loadedLibrary = l
+        return l
+    }
 
     /// `sm_90` for capability 9.0: the architecture kernels are compiled for.
     public var architecture: String { "sm_\(capability.major)\(capability.minor)" }
 
-    /// Opens device `ordinal` (0 unless `OCTET_CUDA_DEVICE` says otherwise).
+    nonisolated(unsafe) private static var opened: [Int: Device] = [:]
+    private static let openLock = NSLock()
+
+    /// Device `ordinal` (0 unless `OCTET_CUDA_DEVICE` says otherwise), opened once per process: every model
+    /// on it shares its context and its loaded kernels.
     public static func open(_ ordinal: Int? = nil) throws(CUDAError) -> Device {
-        try Driver.open()
         let chosen = ordinal ?? Int(ProcessInfoEnvironment.value("OCTET_CUDA_DEVICE") ?? "") ?? 0
+        openLock.lock()
+        defer { openLock.unlock() }
+        if let d = opened[chosen] { return d }
+        let d = try openNew(chosen)
+        opened[chosen] = d
+        return d
+    }
+
+    private static func openNew(_ chosen: Int) throws(CUDAError) -> Device {
+        try Driver.open()
         var count: Int32 = 0
         try Driver.check(ccuda_device_get_count(&count), "cuDeviceGetCount")
         guard count > 0 else { throw .noDevice("the driver found no NVIDIA GPU") }

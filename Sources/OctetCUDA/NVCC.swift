@@ -23,14 +23,21 @@ public struct NVCC: Sendable, Equatable {
         throw .nvccMissing("looked in CUDA_HOME, PATH and /usr/local/cuda")
     }
 
-    /// Finds nvcc and asks it its version.
+    nonisolated(unsafe) private static var found: NVCC?
+    private static let findLock = NSLock()
+
+    /// Finds nvcc and asks it its version, once per process.
     public static func find() throws(CUDAError) -> NVCC {
+        findLock.lock()
+        defer { findLock.unlock() }
+        if let found { return found }
         let path = try locate()
         let run = try ProcessRun.run(path, ["--version"])
         guard run.status == 0, let version = parseVersion(run.output) else {
             throw .nvccMissing("\(path) --version did not say its release: \(run.output.prefix(200))")
         }
-        return NVCC(path: path, version: version)
+        found = NVCC(path: path, version: version)
+        return found!
     }
 
     /// The release from `nvcc --version` ("Cuda compilation tools, release 13.5, V13.5.37" gives "13.5").
