@@ -104,7 +104,7 @@ extension ProgramBuilder {
     private mutating func lowerConv(_ node: Node, _ a: ConvAttributes) throws(CUDAError) {
         let (_, xShape) = try type(of: node.inputs[0]), (_, wShape) = try type(of: node.inputs[1])
         let (_, yShape) = try type(of: node.outputs[0])
-        guard let xs = WindowParameters.planar(xShape), let ws = WindowParameters.planar(wShape),
+        guard let xs = WindowParameters.planar(xShape), WindowParameters.planar(wShape) != nil,
               let ys = WindowParameters.planar(yShape) else {
             throw unsupported(node, "\(xShape.count - 2) spatial axes; the CUDA kernels take 1 or 2")
         }

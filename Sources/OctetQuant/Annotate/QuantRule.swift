@@ -15,7 +15,13 @@ enum QuantRule {
     static func roles(of node: Node, in graph: Graph) -> [Int: QuantRole]? {
         func isConstant(_ i: Int) -> Bool { node.input(i).map { graph.initializers[$0] != nil } ?? false }
         func rank(_ i: Int) -> Int? { node.input(i).flatMap { graph.initializers[$0]?.rank } }
-        func isActivation(_ i: Int) -> Bool { node.input(i) != nil && !isConstant(i) }
+        // Only float values are quantized: an integer data path (a Concat of shapes, an Add of indices) stays
+        // as it is, or a QuantizeLinear would turn int64 shapes into a file no runtime loads.
+        func isFloat(_ name: String) -> Bool {
+            let dtype = graph.valueInfo[name]?.dtype ?? graph.inputs.first { $0.name == name }?.dtype
+            return dtype?.isFloatingPoint ?? true
+        }
+        func isActivation(_ i: Int) -> Bool { node.input(i).map { !isConstant(i) && isFloat($0) } ?? false }
 
         switch node.op {
         case .conv:
