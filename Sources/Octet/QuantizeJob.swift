@@ -95,6 +95,20 @@ public struct QuantizeJob {
         return Result(plan: plan, candidates: candidates)
     }
 
+    /// The QDQ graph of `graph` with the nodes `float` kept float, from ranges already calibrated: what the
+    /// accuracy budget tries without calibrating again.
+    public func quantize(_ graph: Graph, path: String, ranges: [String: TensorRange], keepingFloat float: [String])
+        throws -> Graph {
+        var config = self.config
+        config.exclude += float.filter { !config.exclude.contains($0) }
+        let quantizer = Quantizer(config: config)
+        do {
+            return try quantizer.quantize(graph, plan: quantizer.plan(graph), ranges: ranges)
+        } catch {
+            throw InputError(path, error)
+        }
+    }
+
     private func loadScales(_ file: String, plan: QuantizationPlan) throws -> [String: TensorRange] {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw InputError(file, "cannot read the file")

@@ -54,4 +54,14 @@ import Testing
         #expect(r.status == 2)
         #expect(r.stderr.contains("--compat"), "\(r.stderr)")
     }
+
+    /// An accuracy budget is measured on --eval data, one budget at a time.
+    @Test(arguments: [(["--max-drop", "0.3"], "measured on --eval DATA"),
+                      (["--eval", "Fixtures/rec/dev8.rec", "--max-drop", "0.3", "--min-agreement", "99"], "give one budget"),
+                      (["--eval", "Fixtures/rec/dev8.rec", "--min-agreement", "0"], "--min-agreement expects a percent")])
+    func budgetFlagsAreChecked(_ extra: [String], _ message: String) throws {
+        let (r, _) = try Self.quantize(extra, name: "budget-refused.onnx")
+        #expect(r.status == 2)
+        #expect(r.stderr.contains(message), "\(r.stderr)")
+    }
 }

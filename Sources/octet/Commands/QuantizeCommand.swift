@@ -17,7 +17,8 @@ struct QuantizeCommand: Command {
                               [--samples N] [--batch N] [--skip-conv 0,..|none] [--skip-dense]
                               [--exclude NODE,..] [--exclude-type OP,..] [--dump-scales F.json]
                               [--load-scales F.json] [--global-scale 8.0] [--percentile 99.999]
-                              [--eval DATA [--simulate]] [--limit N] [--skip-bad] [--threads N] [PREPROCESS]
+                              [--eval DATA [--simulate] [--max-drop P | --min-agreement A]] [--limit N] [--skip-bad]
+                      [--threads N] [PREPROCESS]
 
           MODEL              an ONNX file, or a .pth/.pt with --arch NAME
           --dynamic          no calibration: int8 weights for MatMul and Gemm, activations quantized per
@@ -52,6 +53,12 @@ struct QuantizeCommand: Command {
           --eval DATA        labelled images to report float and int8 top-1 and agreement on (the int8
                              model realized on the integer kernels, or simulated with --simulate)
           --limit N          images of --eval to use (default all)
+          --max-drop P       an accuracy budget: top-1 on --eval at most P points below the float model's. When the
+                             int8 model misses it, its quantized nodes are ranked by how much each alone costs,
+                             and put back to float in that order until the budget holds; the float ones and the
+                             latency they cost are printed. Fails, writing nothing, when no reversion reaches it
+          --min-agreement A  the same budget as top-1 agreement with the float model, at least A percent (needs
+                             no labels)
           --skip-bad         skip calibration records that fail to decode (counted) instead of stopping
         \(ModelArgument.help)
         \(PreprocessOptions.help)
@@ -66,6 +73,7 @@ struct QuantizeCommand: Command {
     var samples: Int
     var batch: Int
     var limit: Int?
+    var budget: AccuracyBudget?
     var threads: Int
     var skipBad: Bool
     var dumpScales: String?
@@ -144,6 +152,22 @@ struct QuantizeCommand: Command {
         self.config = config
         samples = try arguments.int("samples", default: 100)
         batch = try arguments.int("batch", default: 8, range: 1...4096)
+        let maxDrop = try arguments.option("max-drop").map { text throws(UsageError) -> Double in
+            guard let v = Double(text), v >= 0, v <= 100 else { throw UsageError("--max-drop expects points 0..100, got '\(text)'") }
+            return v
+        }
+        let minAgreement = try arguments.option("min-agreement").map { text throws(UsageError) -> Double in
+            guard let v = Double(text), v > 0, v <= 100 else {
+                throw UsageError("--min-agreement expects a percent 0..100, got '\(text)'")
+            }
+            return v
+        }
+        switch (maxDrop, minAgreement) {
+        case (let d?, nil): budget = .maxDrop(d)
+        case (nil, let a?): budget = .minAgreement(a)
+        case (nil, nil): budget = nil
+        default: throw UsageError("give one budget: --max-drop or --min-agreement")
+        }
         limit = try arguments.option("limit").map { text throws(UsageError) in
             guard let v = Int(text), v > 0 else { throw UsageError("--limit expects a positive integer, got '\(text)'") }
             return v
@@ -166,6 +190,12 @@ struct QuantizeCommand: Command {
         guard !dynamicConv else { throw UsageError("--dynamic-conv goes with --dynamic") }
         guard calib != nil || loadScales != nil else { throw UsageError("give --calib DATA (or --load-scales F.json)") }
         guard modes.count == 1 || loadScales == nil else { throw UsageError("--mode all needs --calib, not --load-scales") }
+        if budget != nil {
+            guard evalData != nil else {
+                throw UsageError("an accuracy budget is measured on --eval DATA (labelled images for --max-drop)")
+            }
+            guard modes.count == 1 else { throw UsageError("an accuracy budget takes one --mode, not all") }
+        }
     }
 
     /// An enum flag's value, or nil when the flag was not given.
@@ -189,6 +219,8 @@ struct QuantizeCommand: Command {
                               },
                               scaleFile: loadScales, threads: threads, reporter: .cli)
         let result = try job.run(graph, path: model.path)
+        if let budget, let evalData { return try meetBudget(budget, graph: graph, job: job, result: result, data: evalData,
+                                                            started: started) }
         var chosen = config.mode
         var evaluations: [Evaluation?] = result.candidates.map { _ in nil }
         if let evalPath = evalData ?? (modes.count > 1 ? calib : nil) {
@@ -218,6 +250,42 @@ struct QuantizeCommand: Command {
         print(String(format: "quantized %d nodes (%d kept float), %@ -> %@, mode %@, %.1f s -> %@",
                      result.plan.quantizedNodes.count, result.plan.keptFloat.count, megabytes(graph),
                      megabytes(best.graph), chosen.rawValue, seconds, output))
+    }
+
+    /// `--max-drop` / `--min-agreement`: nodes back to float, most costly first, until the budget holds.
+    private func meetBudget(_ budget: AccuracyBudget, graph: Graph, job: QuantizeJob, result: QuantizeJob.Result,
+                            data: String, started: Date) throws {
+        let candidate = result.candidates[0]
+        let source = try DataSource(data, preprocessing: preprocess.preprocessing, batch: batch, limit: limit,
+                                    skipBad: false, threads: threads)
+        try source.checkFits(graph, file: data)
+        let control = AccuracyControl(budget: budget, threads: threads, reporter: .cli)
+        let outcome = try control.run(float: graph, path: model.path, data: source, candidates: result.plan.quantizedNodes) {
+            try job.quantize(graph, path: model.path, ranges: candidate.ranges, keepingFloat: $0)
+        }
+        if let dumpScales { try writeAtomically([UInt8](try ScaleFile.encode(candidate.ranges)), to: dumpScales) }
+        try ModelWriter.write(outcome.graph, to: output)
+        func pct(_ v: Double?) -> String { v.map { String(format: "%.2f%%", $0) } ?? "-" }
+        let drop = { (e: Evaluation) -> String in
+            guard let f = outcome.float.top1Percent, let q = e.top1Percent else { return "" }
+            return String(format: " (%+.2f)", q - f)
+        }
+        print("budget: \(budget), on \(outcome.final.images) images")
+        print("  float   top-1 \(pct(outcome.float.top1Percent))")
+        print("  int8    top-1 \(pct(outcome.initial.top1Percent))\(drop(outcome.initial))  agreement \(pct(outcome.initial.agreementPercent))")
+        if outcome.reverted.isEmpty {
+            print("  met as calibrated: no node back to float")
+        } else {
+            print("  result  top-1 \(pct(outcome.final.top1Percent))\(drop(outcome.final))  agreement \(pct(outcome.final.agreementPercent))"
+                + "  with \(outcome.reverted.count) node(s) float:")
+            for name in outcome.reverted { print("    \(name)") }
+            print(String(format: "  latency (cpu, batch 1, median): %.2f ms -> %.2f ms (%+.0f%%)", outcome.latency.initial,
+                         outcome.latency.final, 100 * (outcome.latency.final / max(outcome.latency.initial, 1e-9) - 1)))
+        }
+        print(String(format: "quantized %d nodes (%d kept float), mode %@, %.1f s -> %@",
+                     result.plan.quantizedNodes.count - outcome.reverted.count,
+                     result.plan.keptFloat.count + outcome.reverted.count, config.mode.rawValue,
+                     Date().timeIntervalSince(started), output))
     }
 
     private func evaluate(float: Graph, quantized: [Graph], data: String) throws
