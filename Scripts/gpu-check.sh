@@ -7,7 +7,9 @@
 # conv is quantized (--skip-conv none), so the whole network runs on the integer path and the CUDA logits
 # must equal the CPU's bit for bit. Every step runs even when one before it failed; the summary at the end
 # says which failed. Results go to $OUT (default /tmp/gpu-check).
-#   Scripts/gpu-check.sh [--quick]      (--quick: no sanitizers, batch 1 only)
+#   Scripts/gpu-check.sh [--quick]      (--quick: no sanitizer, batch 1 only: about 5 minutes on an H100)
+# Run it with the binary's folder carried: `carry: [".build/gpu"]`, command `Scripts/gpu-check.sh --quick`,
+# and bring back $OUT's test-ops.txt and speed.jsonl. The whole check takes about 9 minutes.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 quick=0
@@ -16,6 +18,7 @@ out=${OUT:-/tmp/gpu-check}
 gpu=.build/gpu
 mkdir -p "$out"
 export OCTET_CACHE="$out/cache"
+export OCTET_KERNELS="$(pwd)/Kernels"
 bin="$out/octet"
 if [ ! -x "$bin" ]; then xz -dc "$gpu/octet.xz" > "$bin" && chmod +x "$bin"; fi
 failed=()
@@ -44,8 +47,8 @@ command -v nvcc >/dev/null && nvcc --version | tail -n 2
 step "test-ops" bash -c "set -o pipefail; '$bin' test-ops --target cuda > '$out/test-ops.txt'; s=\$?; grep -E 'FAIL|ERROR|UNSUPPORTED' '$out/test-ops.txt' | head -n 30; tail -n 1 '$out/test-ops.txt'; exit \$s"
 if [ "$quick" = 0 ] && command -v compute-sanitizer >/dev/null; then
     # One launch at a time, so a report names the kernel that did it.
-    step "memcheck" bash -c "set -o pipefail; OCTET_CUDA_GRAPHS=0 timeout 300 compute-sanitizer --tool memcheck --error-exitcode 1 '$bin' test-ops --target cuda > '$out/memcheck.txt' 2>&1; s=\$?; tail -n 5 '$out/memcheck.txt'; exit \$s"
-    step "racecheck" bash -c "set -o pipefail; OCTET_CUDA_GRAPHS=0 timeout 300 compute-sanitizer --tool racecheck --error-exitcode 1 '$bin' test-ops --target cuda --op Conv > '$out/racecheck.txt' 2>&1; s=\$?; tail -n 5 '$out/racecheck.txt'; exit \$s"
+    step "memcheck" bash -c "set -o pipefail; OCTET_CUDA_GRAPHS=0 timeout 200 compute-sanitizer --tool memcheck --error-exitcode 1 '$bin' test-ops --target cuda > '$out/memcheck.txt' 2>&1; s=\$?; tail -n 5 '$out/memcheck.txt'; exit \$s"
+    # No racecheck yet: it looks at shared memory, and these kernels use none.
 fi
 
 # Each int8 model on the CUDA integer path against the CPU's, on 32 photos: identical logits, bit for bit.
@@ -65,7 +68,7 @@ batches="1 256"
 : > "$out/speed.jsonl"
 for model in "$models"/*.onnx; do
     for b in $batches; do
-        repeat=100; [ "$b" -gt 1 ] && repeat=20
+        repeat=100; [ "$b" -gt 1 ] && repeat=10
         step "bench $(basename "$model" .onnx) b$b" bash -c "timeout 240 '$bin' bench '$model' --target cuda --batch $b --repeat $repeat --warmup 5 --json | sed 's/^{/{\"model\":\"$(basename "$model" .onnx)\",/' >> '$out/speed.jsonl'"
     done
 done
