@@ -32,7 +32,7 @@ let package = Package(
                 linkerSettings: [.unsafeFlags(["-Xlinker", "-soname=liboctet.so"])]),
         .executableTarget(
             name: "octet",
-            dependencies: ["Octet", "OctetIR", "OctetFormats", "OctetData", "OctetPasses", "OctetCPU",
+            dependencies: ["Octet", "OctetIR", "OctetFormats", "OctetData", "OctetPasses", "OctetCPU", "OctetCUDA",
                            "OctetModels", "OctetQuant", "OctetConformance"]),
         // Fuzz targets for every parser (Scripts/fuzz.sh builds it with -sanitize=fuzzer,address).
         .executableTarget(

@@ -70,6 +70,30 @@ public struct CUDABackend: Backend {
         return try CUDAModel(graph: graph, device: device, library: library, options: options)
     }
 
+    /// Whether `graph` runs on the CUDA target, decided without a GPU: the nodes without a kernel, or else the
+    /// launches, kernels and device memory of one run at `inputShapes` (`octet inspect --target cuda`).
+    public func report(_ graph: Graph, inputShapes: [String: [Int]]) -> String {
+        let missing = graph.nodes.compactMap { node -> String? in
+            if case .unsupported(let reason) = supports(node, in: graph) { return "  \(node.name): \(reason)" }
+            return nil
+        }
+        guard missing.isEmpty else {
+            return "cuda: \(missing.count) of \(graph.nodes.count) nodes have no CUDA kernel:\n" + missing.joined(separator: "\n")
+        }
+        let plan: ProgramPlan
+        do { plan = try Self.plan(graph, inputShapes: inputShapes) } catch { return "cuda: \(error)" }
+        var counts: [String: Int] = [:]
+        for l in plan.launches { counts[l.kernel, default: 0] += 1 }
+        let kernels = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            .map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+        let activations = MemoryPlan(plan.buffers).totalBytes
+        let constants = plan.constants.reduce(0) { $0 + $1.bytes.count }
+        let shapes = inputShapes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        return "cuda: every node has a kernel; one run at \(shapes) is \(plan.launches.count) launches (\(kernels)), "
+            + String(format: "%.2f MB of activations, %.2f MB of weights and parameters", Double(activations) / 1e6,
+                     Double(constants) / 1e6)
+    }
+
     /// The launches a graph lowers to for the given input shapes, without a GPU: what tests and
     /// `octet inspect` look at.
     /// A shape-dependent form the kernels lack is an `IRError.unsupported`, as from any backend.

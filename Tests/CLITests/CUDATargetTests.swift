@@ -30,3 +30,14 @@ import Testing
         }
     }
 }
+
+/// `octet inspect --target cuda` answers "does my model run on the GPU" on any machine.
+@Suite struct InspectForCUDATests {
+    @Test func anInt8ModelLowersToLaunchesWithoutAGPU() throws {
+        let r = try runOctet(["inspect", "Fixtures/int8/conv3x3_s2_uint8/model.onnx", "--target", "cuda", "--batch", "2"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("cuda: every node has a kernel; one run at "), "\(r.stdout)")
+        #expect(r.stdout.contains("octet_conv2d_int8 ×1") && !r.stdout.contains("octet_requantize_i32"),
+                "the Requantize runs in the conv's epilogue: \(r.stdout)")
+    }
+}

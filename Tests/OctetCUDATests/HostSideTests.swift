@@ -197,6 +197,18 @@ final class HostSideTests: XCTestCase {
         }
     }
 
+    func testTheReportNamesEveryNodeWithoutAKernel() {
+        let graph = Graph(inputs: [ValueInfo(name: "x", dtype: .f32, shape: [.fixed(2)])],
+                          outputs: [ValueInfo(name: "z", dtype: .f32, shape: [.fixed(2)])],
+                          nodes: [Node(name: "t", op: .transpose(perm: nil), inputs: ["x"], outputs: ["y"]),
+                                  Node(name: "r", op: .unary(.relu), inputs: ["y"], outputs: ["z"])])
+        let text = CUDABackend().report(graph, inputShapes: ["x": [2]])
+        XCTAssertTrue(text.hasPrefix("cuda: 1 of 2 nodes have no CUDA kernel:\n  t: Transpose has no CUDA kernel yet"), text)
+        var relu = graph
+        relu.nodes = [Node(name: "r", op: .unary(.relu), inputs: ["x"], outputs: ["z"])]
+        XCTAssertTrue(CUDABackend().report(relu, inputShapes: ["x": [2]]).contains("1 launches (octet_unary_f32 ×1)"))
+    }
+
     /// With an nvcc (OCTET_NVCC, CUDA_HOME or PATH), a kernel compiles to a cubin once and is then read from
     /// the cache without running nvcc.
     func testKernelsCompileOnceAndAreThenReadFromTheCache() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Octet
+import OctetCUDA
 import OctetIR
 import OctetQuant
 
@@ -8,13 +9,16 @@ struct InspectCommand: Command {
     static let name = "inspect"
     static let summary = "summarize a model (ops, parameters, inputs/outputs) or a .rec file"
     static let help = """
-        usage: octet inspect MODEL [--graph] [--lowered]
+        usage: octet inspect MODEL [--graph] [--lowered] [--target cuda [--batch N] [--shape NAME=D,D,..]]
                octet inspect FILE.rec
 
           MODEL      an ONNX file, or a .pth/.pt with --arch NAME
           --graph    print every node of the canonical graph (after constant and BatchNorm folding)
           --lowered  realize a QDQ model: which ops run as integers, and why each float one stayed float
                      (with --graph: print the lowered graph)
+          --target cuda  whether the model runs on the CUDA target, decided here without a GPU: the nodes that
+                     have no CUDA kernel, or the launches and device memory of one run at batch N (default 1;
+                     --shape gives inputs with other symbolic dims)
           FILE.rec   records, labels, ids and image sizes of an MXNet RecordIO file (and its .idx)
         \(ModelArgument.help)
         """
@@ -22,11 +26,20 @@ struct InspectCommand: Command {
     var model: ModelArgument
     var showGraph: Bool
     var lowered: Bool
+    var target: Target?
+    var batch: Int
+    var shapes: [String: [Int]]
     var path: String { model.path }
 
     init(parsing arguments: inout Arguments) throws(UsageError) {
         showGraph = arguments.flag("graph")
         lowered = arguments.flag("lowered")
+        target = try arguments.option("target").map { text throws(UsageError) in
+            guard let t = Target(rawValue: text) else { throw UsageError("--target must be cpu or cuda, got '\(text)'") }
+            return t
+        }
+        batch = try arguments.int("batch", default: 1, range: 1...65536)
+        shapes = try InputShapes.parse(arguments.options("shape"))
         model = try ModelArgument(parsing: &arguments)
         try model.readPositional(&arguments)
     }
@@ -37,6 +50,15 @@ struct InspectCommand: Command {
             return
         }
         let graph = try model.load(threads: 1)
+        if target == .cuda {
+            let compiled = try Session.lower(graph, simulate: false, path: path, reporter: .cli)
+            var shapes: [String: [Int]] = [:]
+            for input in compiled.inputs {
+                shapes[input.name] = try InputShapes.resolve(input, batch: batch, explicit: self.shapes, file: path)
+            }
+            print(CUDABackend().report(compiled, inputShapes: shapes))
+            return
+        }
         if lowered {
             guard Realize.isQuantized(graph) else {
                 let integer = graph.nodes.filter { node in
