@@ -70,9 +70,16 @@ enum BatchSplit {
         func notBatchAxis(_ axis: Int) -> Bool { axis > 0 || (axis < 0 && rank().map { axis + $0 > 0 } ?? false) }
         switch node.op {
         case .conv, .convTranspose, .maxPool, .averagePool, .globalAveragePool, .globalMaxPool, .unary,
-             .leakyRelu, .hardSigmoid, .clip, .identity, .dropout, .cast, .resize,
+             .leakyRelu, .hardSigmoid, .clip, .identity, .dropout, .cast,
              .convInteger, .qlinearGlobalAveragePool:
             return true
+        case .resize(let a):
+            // Resizing the batch axis itself (sizes name it) would ask each part for the whole batch.
+            let axes = (a.axes ?? Array(0..<(rank() ?? 0))).map { $0 < 0 ? $0 + (rank() ?? 0) : $0 }
+            guard let k = axes.firstIndex(of: 0) else { return true }
+            if let sizes = node.input(3).flatMap({ graph.initializers[$0] }), sizes.count > 0 { return false }
+            guard let scales = node.input(2).flatMap({ graph.initializers[$0] }), scales.count == axes.count else { return false }
+            return scales.floatValues()[k] == 1
         case .flatten(let axis):
             return notBatchAxis(axis)
         case .reshape(let allowZero):
