@@ -69,3 +69,14 @@ extern "C" __global__ void octet_binary_f32(const float* a, const float* b, floa
         y[i] = r;
     }
 }
+
+// Mirrors Sources/OctetCPU/Reference/BatchNorm.swift: inference BatchNormalization folded per channel on
+// the host (a = scale / sqrt(var + eps), b = B - mean * a, in the CPU's float order), then x * a + b with
+// the multiply and the add each rounded once.
+extern "C" __global__ void octet_channel_affine_f32(const float* x, float* y, long long n, const float* a,
+                                                   const float* b, int channels, long long inner) {
+    for (long long i = octet_first_index(); i < n; i += octet_index_stride()) {
+        const int c = (int)((i / inner) % channels);
+        y[i] = __fadd_rn(__fmul_rn(x[i], a[c]), b[c]);
+    }
+}

@@ -40,10 +40,15 @@ public struct CUDABackend: Backend {
         switch node.op {
         case .quantizeLinear, .dequantizeLinear, .requantize, .convInteger, .matMulInteger, .qlinearAdd,
              .qlinearGlobalAveragePool, .maxPool, .reshape, .flatten, .squeeze, .unsqueeze, .identity, .dropout,
-             .concat, .constant:
+             .concat, .constant, .transpose, .slice, .split, .expand, .pad:
+            return .supported
+        case .resize(let a):
+            if a.mode != .nearest, let first, first != .f32 {
+                return .unsupported(reason: "\(a.mode.rawValue) Resize on \(first) (float32 only on cuda)")
+            }
             return .supported
         case .unary, .leakyRelu, .hardSigmoid, .clip, .binary, .softmax, .conv, .gemm, .matMul, .averagePool,
-             .globalAveragePool, .globalMaxPool:
+             .globalAveragePool, .globalMaxPool, .batchNormalization:
             if let first, first != .f32 { return .unsupported(reason: "\(node.op.onnxName) on \(first) (float32 only on cuda)") }
             return .supported
         case .dynamicQuantizeLinear:

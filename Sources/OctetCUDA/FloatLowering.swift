@@ -31,6 +31,7 @@ extension ProgramBuilder {
         case .conv(let a): try lowerConv(node, a)
         case .gemm(let a): try lowerGemm(node, a)
         case .matMul: try lowerMatMul(node)
+        case .batchNormalization(let epsilon): try lowerBatchNormalization(node, epsilon: epsilon)
         default: throw unsupported(node, "no CUDA kernel yet")
         }
     }
@@ -94,11 +95,35 @@ extension ProgramBuilder {
 
     private mutating func lowerSoftmax(_ node: Node, axis: Int) throws(CUDAError) {
         let (_, shape) = try type(of: node.inputs[0])
-        let a = axis < 0 ? axis + shape.count : axis
-        guard a == shape.count - 1 else { throw unsupported(node, "softmax along axis \(axis) of \(shape); the last axis only") }
-        let cols = shape.last ?? 1, rows = shape.reduce(1, *) / max(1, cols)
+        let a = shape.isEmpty ? 0 : axis < 0 ? axis + shape.count : axis
+        let n = shape.isEmpty ? 1 : shape[a]
+        let outer = shape.isEmpty ? 1 : shape[..<a].reduce(1, *), inner = shape.isEmpty ? 1 : shape[(a + 1)...].reduce(1, *)
         let x = try read(node.inputs[0]), y = try write(node.outputs[0])
-        launch("octet_softmax_f32", work: rows, [.operand(x), .operand(y), .int(rows), .int(cols)], node: node)
+        launch("octet_softmax_f32", work: outer * inner, [.operand(x), .operand(y), .int64(Int64(outer)), .int(n),
+                                                          .int64(Int64(inner))], node: node)
+    }
+
+    /// Inference BatchNormalization, folded per channel on the host exactly as the CPU folds it.
+    private mutating func lowerBatchNormalization(_ node: Node, epsilon: Float) throws(CUDAError) {
+        let (_, xs) = try type(of: node.inputs[0])
+        guard xs.count >= 2, node.outputs.filter({ !$0.isEmpty }).count == 1 else {
+            throw unsupported(node, "training mode or an input of rank < 2")
+        }
+        let channels = xs[1]
+        var params: [[Float]] = []
+        for k in 1...4 {
+            guard let t = constantTensor(node.input(k)), t.count == channels else {
+                throw unsupported(node, "its scale, B, mean and var must be constants of \(channels) values")
+            }
+            params.append(t.floatValues())
+        }
+        let a = (0..<channels).map { params[0][$0] / (params[3][$0] + epsilon).squareRoot() }
+        let b = (0..<channels).map { params[1][$0] - params[2][$0] * a[$0] }
+        let x = try read(node.inputs[0]), y = try write(node.outputs[0])
+        let n = xs.reduce(1, *), inner = xs[2...].reduce(1, *)
+        launch("octet_channel_affine_f32", work: n,
+               [.operand(x), .operand(y), .int64(Int64(n)), .operand(constant(node.name + "/a", floats: a)),
+                .operand(constant(node.name + "/b", floats: b)), .int(channels), .int64(Int64(inner))], node: node)
     }
 
     private mutating func lowerConv(_ node: Node, _ a: ConvAttributes) throws(CUDAError) {

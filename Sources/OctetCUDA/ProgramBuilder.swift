@@ -139,6 +139,10 @@ struct ProgramBuilder {
             try lowerPool(node)
         case .reshape, .flatten, .squeeze, .unsqueeze, .identity, .dropout, .concat, .constant:
             try lowerLayout(node)
+        case .transpose, .slice, .split, .expand, .pad:
+            try lowerMove(node)
+        case .resize(let a):
+            try lowerResize(node, a)
         default:
             try lowerFloat(node)
         }

@@ -4,7 +4,16 @@ import OctetIR
 /// Inputs stay where each op is defined and well conditioned (positive bases for Pow, divisors away from
 /// zero), since the reference is compared with, not the op's behaviour on a pole.
 extension OpCatalog {
-    static var elementwise: [OpCase] { binary + unary + activations + clips + softmaxes }
+    static var elementwise: [OpCase] { binary + unary + activations + clips + softmaxes + batchNorms }
+
+    /// Inference BatchNormalization as it stays in a graph where no conv precedes it to fold into.
+    private static var batchNorms: [OpCase] {
+        let x = [3, 5, 4, 6]
+        return [OpCase("BatchNormalization \(text(x))", .batchNormalization(epsilon: 1e-5), [
+            .input("x", x, .uniform(-4, 4)), .weight("scale", [5], .uniform(0.5, 2)), .weight("B", [5], .uniform(-1, 1)),
+            .weight("mean", [5], .uniform(-1, 1)), .weight("var", [5], .uniform(0.1, 2)),
+        ], tolerance: .rounding)]
+    }
 
     /// Each binary op on one shape, and broadcasting a per-channel constant, a scalar and two inputs that
     /// both broadcast.

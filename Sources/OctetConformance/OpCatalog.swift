@@ -9,7 +9,7 @@ import OctetIR
 public enum OpCatalog {
     /// Every case, in report order.
     public static var all: [OpCase] {
-        integerCompute + quantization + convolutionAndDense + elementwise + pooling + layout
+        integerCompute + quantization + convolutionAndDense + elementwise + pooling + layout + moves
     }
 
     /// The distinct ops under test, in report order (`ConvInteger+Requantize` counts as one).

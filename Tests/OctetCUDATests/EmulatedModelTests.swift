@@ -79,6 +79,30 @@ final class EmulatedModelTests: XCTestCase {
         }
     }
 
+    /// A real detector (NudeNet's YOLOv8-style 320n, from its wheel): convs, SiLU, Split, nearest Resize,
+    /// Concat, Transpose, Softmax over the box bins. Every op lowers, and the float outputs match the CPU's.
+    func testAYOLODetectorRunsWhollyOnTheCUDAPlan() throws {
+        let emulator = try emulator()
+        let path = Paths.cache("models/320n.onnx").path
+        guard Paths.exists(URL(fileURLWithPath: path)) else { return try Skip.missingData("\(path) (Scripts/fetch-models.sh)") }
+        let graph = try ModelLoader.load(.onnx(path: path), threads: 2) { g in [g.inputs[0].name: [1, 3, 320, 320]] }
+        var state: UInt64 = 7
+        let pixels = (0..<(3 * 320 * 320)).map { _ -> Float in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(state >> 40) / Float(1 << 24)
+        }
+        let feeds = [graph.inputs[0].name: Tensor(shape: [1, 3, 320, 320], floats: pixels)]
+        let plan = try CUDABackend.plan(graph, inputShapes: feeds.mapValues(\.shape))
+        XCTAssertTrue(plan.kernelNames.contains("octet_gather_axes"), "Split and Resize run as gathers")
+        let cpu = try CPUBackend(threads: 2).compile(graph).run(feeds)
+        let cuda = try EmulatedCUDABackend(emulator: emulator).compile(graph).run(feeds)
+        for (k, expected) in cpu {
+            let got = try XCTUnwrap(cuda[k])
+            XCTAssertEqual(got.shape, expected.shape)
+            XCTAssertLessThan(relativeError(got, expected), Tolerance.realModelRelative, "output \(k)")
+        }
+    }
+
     /// The guard bytes catch a kernel that writes past its buffer: a concat told its parts are one byte
     /// longer than they are.
     func testGuardBytesCatchAnOutOfBoundsWrite() throws {

@@ -49,16 +49,20 @@ struct InspectCommand: Command {
             try RecordSummaryPrinter.print(path)
             return
         }
-        let graph = try model.load(threads: 1)
         if target == .cuda {
-            let compiled = try Session.lower(graph, simulate: false, path: path, reporter: .cli)
+            // Bound before canonicalizing, as `run` and `bench` bind them: shape arithmetic then folds away.
             var shapes: [String: [Int]] = [:]
-            for input in compiled.inputs {
-                shapes[input.name] = try InputShapes.resolve(input, batch: batch, explicit: self.shapes, file: path)
+            let graph = try model.load(threads: 1) { imported in
+                for input in imported.inputs {
+                    shapes[input.name] = try InputShapes.resolve(input, batch: batch, explicit: self.shapes, file: path)
+                }
+                return shapes
             }
+            let compiled = try Session.lower(graph, simulate: false, path: path, reporter: .cli)
             print(CUDABackend().report(compiled, inputShapes: shapes))
             return
         }
+        let graph = try model.load(threads: 1)
         if lowered {
             guard Realize.isQuantized(graph) else {
                 let integer = graph.nodes.filter { node in
