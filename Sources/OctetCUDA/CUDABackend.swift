@@ -47,7 +47,7 @@ public struct CUDABackend: Backend {
                 return .unsupported(reason: "\(a.mode.rawValue) Resize on \(first) (float32 only on cuda)")
             }
             return .supported
-        case .unary, .leakyRelu, .hardSigmoid, .clip, .binary, .softmax, .conv, .gemm, .matMul, .averagePool,
+        case .unary, .leakyRelu, .hardSigmoid, .clip, .binary, .softmax, .conv, .convTranspose, .gemm, .matMul, .averagePool,
              .globalAveragePool, .globalMaxPool, .batchNormalization:
             if let first, first != .f32 { return .unsupported(reason: "\(node.op.onnxName) on \(first) (float32 only on cuda)") }
             return .supported

@@ -29,6 +29,7 @@ extension ProgramBuilder {
         case .binary(let op): try lowerBinary(node, op)
         case .softmax(let axis): try lowerSoftmax(node, axis: axis)
         case .conv(let a): try lowerConv(node, a)
+        case .convTranspose(let a): try lowerConvTranspose(node, a)
         case .gemm(let a): try lowerGemm(node, a)
         case .matMul: try lowerMatMul(node)
         case .batchNormalization(let epsilon): try lowerBatchNormalization(node, epsilon: epsilon)
@@ -142,6 +143,45 @@ extension ProgramBuilder {
                [.operand(x), .operand(w), .operand(bias), .operand(y), .int(xs[0]), .int(xs[1]), .int(xs[2]), .int(xs[3]),
                 .int(ys[1]), .int(a.group), .int(window.kernel.r), .int(window.kernel.s), .int(ys[2]), .int(ys[3])]
                 + window.arguments, node: node)
+    }
+
+    /// Transposed convolution, 1-D or 2-D; the begin pads as the CPU derives them (from output_shape or
+    /// SAME auto_pad: the total split with floor division, else the explicit pads).
+    private mutating func lowerConvTranspose(_ node: Node, _ a: ConvTransposeAttributes) throws(CUDAError) {
+        let (_, xShape) = try type(of: node.inputs[0]), (_, wShape) = try type(of: node.inputs[1])
+        let (_, yShape) = try type(of: node.outputs[0])
+        guard let xs = WindowParameters.planar(xShape), let ws = WindowParameters.planar(wShape),
+              let ys = WindowParameters.planar(yShape) else {
+            throw unsupported(node, "\(xShape.count - 2) spatial axes; the CUDA kernels take 1 or 2")
+        }
+        let n = xShape.count - 2, conv = a.conv
+        func perAxis(_ v: [Int]) -> [Int] { v.isEmpty ? [Int](repeating: 1, count: n) : v }
+        let s = perAxis(conv.strides), d = perAxis(conv.dilations)
+        let outputPadding = a.outputPadding.isEmpty ? [Int](repeating: 0, count: n) : a.outputPadding
+        let kernel = Array(wShape[2...]), input = Array(xShape[2...])
+        var requested: [Int]? = a.outputShape.map { Array($0.suffix(n)) }
+        if requested == nil && (conv.autoPad == .sameUpper || conv.autoPad == .sameLower) {
+            requested = (0..<n).map { input[$0] * s[$0] }
+        }
+        let begin = (0..<n).map { i -> Int in
+            let full = s[i] * (input[i] - 1) + outputPadding[i] + (kernel[i] - 1) * d[i] + 1
+            if let requested, conv.pads.isEmpty || conv.autoPad != .notSet {
+                let total = full - requested[i]
+                let half = total >= 0 ? total / 2 : -((-total + 1) / 2)
+                return conv.autoPad == .sameUpper ? half : total - half
+            }
+            return conv.pads.isEmpty ? 0 : conv.pads[i]
+        }
+        let planar: (stride: [Int], dilation: [Int], begin: [Int]) = n == 1 ? ([1, s[0]], [1, d[0]], [0, begin[0]]) : (s, d, begin)
+        let x = try read(node.inputs[0]), w = try read(node.inputs[1])
+        let bias = try node.input(2).map { (name: String) throws(CUDAError) -> Operand in try read(name) } ?? .none
+        let y = try write(node.outputs[0])
+        let arguments: [PlannedArgument] = [.operand(x), .operand(w), .operand(bias), .operand(y), .int(xs[0]), .int(xs[1]),
+                                            .int(xs[2]), .int(xs[3]), .int(ys[1]), .int(conv.group), .int(ws[2]), .int(ws[3]),
+                                            .int(ys[2]), .int(ys[3]), .int(planar.stride[0]), .int(planar.stride[1]),
+                                            .int(planar.begin[0]), .int(planar.begin[1]), .int(planar.dilation[0]),
+                                            .int(planar.dilation[1])]
+        launch("octet_conv_transpose2d_f32", work: ys.reduce(1, *), arguments, node: node)
     }
 
     private mutating func gemm(_ node: Node, a: Operand, b: Operand, c: Operand, y: Operand, m: Int, n: Int, k: Int,

@@ -3,7 +3,30 @@ import OctetIR
 /// Float Conv, Gemm and MatMul: the layers left in float around a realized graph (a first convolution, a
 /// classifier) and the whole of a float model. Weights are initializers, as backends pack them.
 extension OpCatalog {
-    static var convolutionAndDense: [OpCase] { convolutions + gemms + matMuls }
+    static var convolutionAndDense: [OpCase] { convolutions + transposedConvolutions + gemms + matMuls }
+
+    /// ConvTranspose as segmentation and text-detection heads upsample with it.
+    private static var transposedConvolutions: [OpCase] {
+        func convTranspose(_ label: String, _ x: [Int], out: Int, kernel: [Int], _ a: ConvTransposeAttributes,
+                           bias: Bool = true) -> OpCase {
+            OpCase("ConvTranspose \(label) \(text(x))", .convTranspose(a), [
+                .input("x", x, .uniform(-1, 1)),
+                .weight("w", [x[1], out / a.conv.group] + kernel, .uniform(-0.5, 0.5)),
+                bias ? .weight("b", [out], .uniform(-1, 1)) : nil,
+            ], tolerance: .accumulation)
+        }
+        return [
+            convTranspose("2x2 s2", [1, 6, 7, 9], out: 4, kernel: [2, 2], ConvTransposeAttributes(conv: ConvAttributes(strides: [2, 2]))),
+            convTranspose("3x3 s2 pads output_padding", [3, 4, 5, 6], out: 6, kernel: [3, 3],
+                          ConvTransposeAttributes(conv: ConvAttributes(strides: [2, 2], pads: [1, 1, 1, 1]), outputPadding: [1, 1]),
+                          bias: false),
+            convTranspose("3x3 g2 dilation 2", [1, 4, 6, 5], out: 6, kernel: [3, 3],
+                          ConvTransposeAttributes(conv: ConvAttributes(pads: [0, 1, 2, 0], dilations: [2, 2], group: 2))),
+            convTranspose("4x4 s2 same_upper", [1, 3, 5, 5], out: 2, kernel: [4, 4],
+                          ConvTransposeAttributes(conv: ConvAttributes(strides: [2, 2], autoPad: .sameUpper))),
+            convTranspose("1-D k3 s3", [3, 2, 8], out: 3, kernel: [3], ConvTransposeAttributes(conv: ConvAttributes(strides: [3]))),
+        ]
+    }
 
     private static var convolutions: [OpCase] {
         func conv(_ label: String, _ x: [Int], out: Int, kernel: [Int], strides: [Int] = [], pads: [Int] = [],

@@ -82,18 +82,30 @@ final class EmulatedModelTests: XCTestCase {
     /// A real detector (NudeNet's YOLOv8-style 320n, from its wheel): convs, SiLU, Split, nearest Resize,
     /// Concat, Transpose, Softmax over the box bins. Every op lowers, and the float outputs match the CPU's.
     func testAYOLODetectorRunsWhollyOnTheCUDAPlan() throws {
+        try checkRealModel("models/320n.onnx", shape: [1, 3, 320, 320], kernels: ["octet_gather_axes", "octet_softmax_f32"])
+    }
+
+    /// PP-OCRv4's text detector (from RapidOCR's wheel): hard-swish blocks, squeeze-excite, nearest Resize,
+    /// a BatchNormalization no conv precedes, and two ConvTranspose layers upsampling the map.
+    func testPPOCRTextDetectorRunsWhollyOnTheCUDAPlan() throws {
+        try checkRealModel("models/ch_PP-OCRv4_det_infer.onnx", shape: [1, 3, 160, 160],
+                           kernels: ["octet_conv_transpose2d_f32", "octet_channel_affine_f32", "octet_gather_axes"])
+    }
+
+    /// A float model from the fetched models, bound to `shape`, on the emulated CUDA plan against the CPU.
+    private func checkRealModel(_ relative: String, shape: [Int], kernels: [String]) throws {
         let emulator = try emulator()
-        let path = Paths.cache("models/320n.onnx").path
+        let path = Paths.cache(relative).path
         guard Paths.exists(URL(fileURLWithPath: path)) else { return try Skip.missingData("\(path) (Scripts/fetch-models.sh)") }
-        let graph = try ModelLoader.load(.onnx(path: path), threads: 2) { g in [g.inputs[0].name: [1, 3, 320, 320]] }
+        let graph = try ModelLoader.load(.onnx(path: path), threads: 2) { g in [g.inputs[0].name: shape] }
         var state: UInt64 = 7
-        let pixels = (0..<(3 * 320 * 320)).map { _ -> Float in
+        let pixels = (0..<shape.reduce(1, *)).map { _ -> Float in
             state = state &* 6364136223846793005 &+ 1442695040888963407
             return Float(state >> 40) / Float(1 << 24)
         }
-        let feeds = [graph.inputs[0].name: Tensor(shape: [1, 3, 320, 320], floats: pixels)]
+        let feeds = [graph.inputs[0].name: Tensor(shape: shape, floats: pixels)]
         let plan = try CUDABackend.plan(graph, inputShapes: feeds.mapValues(\.shape))
-        XCTAssertTrue(plan.kernelNames.contains("octet_gather_axes"), "Split and Resize run as gathers")
+        for k in kernels { XCTAssertTrue(plan.kernelNames.contains(k), "\(relative): no \(k) launch") }
         let cpu = try CPUBackend(threads: 2).compile(graph).run(feeds)
         let cuda = try EmulatedCUDABackend(emulator: emulator).compile(graph).run(feeds)
         for (k, expected) in cpu {
