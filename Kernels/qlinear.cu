@@ -4,7 +4,8 @@
 
 // QLinearAdd in onnxruntime's order: int8 moved to uint8 (+128) first, then two fused multiply-adds,
 // each rounded once, b's before a's. lo/hi arrive in the shifted domain, as QLinearRules.Add keeps them.
-// Same-shape operands only: the host expands a broadcast operand first.
+// Operands broadcast as numpy's rules say: index holds the output dims, then a's and b's strides (0 along
+// broadcast axes), as for octet_binary_f32.
 //
 // | a, b    | shift | ratio_a, ratio_b, fixed | fma(a', ra, fma(b', rb, fixed)) | y (hi' 255)   |
 // |---------|-------|-------------------------|---------------------------------|---------------|
@@ -13,11 +14,18 @@
 // | 100,100 | 128   | 1, 1, -128              | 228 + 228 - 128 = 328           | 255-128 = 127 |
 extern "C" __global__ void octet_qlinear_add(const unsigned char* a, const unsigned char* b, unsigned char* y,
                                              long long n, int is_signed, float ratio_a, float ratio_b, float fixed,
-                                             int lo, int hi) {
+                                             int lo, int hi, int rank, const long long* index) {
     const int shift = is_signed ? 128 : 0;
     for (long long i = octet_first_index(); i < n; i += octet_index_stride()) {
-        const int av = octet_load_q(a, i, is_signed) + shift;
-        const int bv = octet_load_q(b, i, is_signed) + shift;
+        long long rest = i, ia = 0, ib = 0;
+        for (int axis = rank - 1; axis >= 0; --axis) {
+            const long long coordinate = rest % index[axis];
+            rest /= index[axis];
+            ia += coordinate * index[rank + axis];
+            ib += coordinate * index[2 * rank + axis];
+        }
+        const int av = octet_load_q(a, ia, is_signed) + shift;
+        const int bv = octet_load_q(b, ib, is_signed) + shift;
         float t = __fmaf_rn(__int2float_rn(av), ratio_a, __fmaf_rn(__int2float_rn(bv), ratio_b, fixed));
         // A NaN t becomes -1e9 here (so lo); the CPU would trap converting it. See Kernels/README.md.
         t = fminf(fmaxf(t, -1e9f), 1e9f);

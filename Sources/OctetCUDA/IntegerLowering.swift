@@ -211,21 +211,25 @@ extension ProgramBuilder {
     private mutating func lowerQLinearAdd(_ node: Node, _ bounds: IntegerBounds) throws(CUDAError) {
         let pa = try scalarParameters(node, 1, 2), pb = try scalarParameters(node, 4, 5), py = try scalarParameters(node, 6, 7)
         let (aType, aShape) = try type(of: node.inputs[0]), (bType, bShape) = try type(of: node.inputs[3])
+        guard aShape.count <= 8, bShape.count <= 8 else { throw unsupported(node, "rank above 8") }
         guard aType == py.dtype, bType == py.dtype else {
             throw unsupported(node, "operands \(aType) and \(bType) with a \(py.dtype) output; one type for all three")
         }
-        guard aShape == bShape else { throw unsupported(node, "broadcasting \(aShape) with \(bShape)") }
         let rule = QLinearRules.Add(a: (pa.scale, pa.zeroPoint), b: (pb.scale, pb.zeroPoint), y: (py.scale, py.zeroPoint),
                                     bounds: Requantize.bounds(py.dtype, bounds), signed: py.dtype == .i8)
         guard rule.ratioA.isFinite, rule.ratioB.isFinite, rule.fixed.isFinite else {
             throw unsupported(node, "its scales give non-finite ratios (\(rule.ratioA), \(rule.ratioB), \(rule.fixed))")
         }
+        let (_, yShape) = try type(of: node.outputs[0])
+        let table = Self.broadcastTable(aShape, bShape, output: yShape)
+        let index = constant(node.name + "/broadcast", table.flatMap { v in withUnsafeBytes(of: v.littleEndian) { Array($0) } })
         let a = try read(node.inputs[0]), b = try read(node.inputs[3])
         let y = try write(node.outputs[0])
-        let n = aShape.reduce(1, *)
+        let n = yShape.reduce(1, *)
         launch("octet_qlinear_add", work: n, [.operand(a), .operand(b), .operand(y), .int64(Int64(n)), .flag(py.dtype == .i8),
                                               .float(rule.ratioA), .float(rule.ratioB), .float(rule.fixed),
-                                              .int32(rule.lower), .int32(rule.upper)], node: node)
+                                              .int32(rule.lower), .int32(rule.upper), .int(yShape.count), .operand(index)],
+               node: node)
     }
 
     private mutating func lowerQLinearGlobalAveragePool(_ node: Node) throws(CUDAError) {
