@@ -29,3 +29,25 @@ extern "C" __global__ void octet_gemm_f32(const float* a, const float* b, const 
         y[i] = acc;
     }
 }
+
+// MatMul with batch dimensions, as Sources/OctetCPU/Reference/Gemm.swift (matMul) broadcasts them: output
+// [batch.., M, N]; index holds the batch dims [rank], then a's and b's batch strides in matrices (0 along
+// broadcast axes). Each output sums a[m, k] * b[k, n] over k in order.
+extern "C" __global__ void octet_batched_matmul_f32(const float* a, const float* b, float* y, long long n_out, int M, int N,
+                                                    int K, int rank, const long long* index) {
+    for (long long i = octet_first_index(); i < n_out; i += octet_index_stride()) {
+        const int col = (int)(i % N), row = (int)((i / N) % M);
+        long long rest = i / ((long long)M * N), ia = 0, ib = 0;
+        for (int d = rank - 1; d >= 0; --d) {
+            const long long c = rest % index[d];
+            rest /= index[d];
+            ia += c * index[rank + d];
+            ib += c * index[2 * rank + d];
+        }
+        const float* am = a + ia * M * K + (long long)row * K;
+        const float* bm = b + ib * K * N + col;
+        float acc = 0.0f;
+        for (int k = 0; k < K; ++k) acc = __fadd_rn(acc, __fmul_rn(am[k], bm[(long long)k * N]));
+        y[i] = acc;
+    }
+}

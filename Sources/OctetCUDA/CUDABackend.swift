@@ -48,7 +48,7 @@ public struct CUDABackend: Backend {
             }
             return .supported
         case .unary, .leakyRelu, .hardSigmoid, .clip, .binary, .softmax, .conv, .convTranspose, .gemm, .matMul, .averagePool,
-             .globalAveragePool, .globalMaxPool, .batchNormalization:
+             .globalAveragePool, .globalMaxPool, .batchNormalization, .reduceMean:
             if let first, first != .f32 { return .unsupported(reason: "\(node.op.onnxName) on \(first) (float32 only on cuda)") }
             return .supported
         case .dynamicQuantizeLinear:

@@ -33,6 +33,7 @@ extension ProgramBuilder {
         case .gemm(let a): try lowerGemm(node, a)
         case .matMul: try lowerMatMul(node)
         case .batchNormalization(let epsilon): try lowerBatchNormalization(node, epsilon: epsilon)
+        case .reduceMean(let keepDims, let noop): try lowerReduceMean(node, keepDims: keepDims, noopWithEmptyAxes: noop)
         default: throw unsupported(node, "no CUDA kernel yet")
         }
     }
@@ -102,6 +103,44 @@ extension ProgramBuilder {
         let x = try read(node.inputs[0]), y = try write(node.outputs[0])
         launch("octet_softmax_f32", work: outer * inner, [.operand(x), .operand(y), .int64(Int64(outer)), .int(n),
                                                           .int64(Int64(inner))], node: node)
+    }
+
+    /// MatMul of batches of matrices, the batch dims broadcast as the CPU broadcasts them.
+    private mutating func lowerBatchedMatMul(_ node: Node, _ aShape: [Int], _ bShape: [Int]) throws(CUDAError) {
+        let m = aShape[aShape.count - 2], k = aShape[aShape.count - 1], n = bShape[bShape.count - 1]
+        guard bShape[bShape.count - 2] == k else { throw unsupported(node, "cannot multiply \(aShape) by \(bShape)") }
+        let (_, yShape) = try type(of: node.outputs[0])
+        let batch = Array(yShape.dropLast(2))
+        guard batch.count <= 8 else { throw unsupported(node, "more than 8 batch dims") }
+        // The batch dims' strides in whole matrices, 0 along broadcast axes: the broadcast table's strides.
+        let table = Self.broadcastTable(Array(aShape.dropLast(2)), Array(bShape.dropLast(2)), output: batch)
+        let index = constant(node.name + "/batch", (batch.isEmpty ? [1, 0, 0] : table).flatMap { v in
+            withUnsafeBytes(of: v.littleEndian) { Array($0) }
+        })
+        let a = try read(node.inputs[0]), b = try read(node.inputs[1]), y = try write(node.outputs[0])
+        let count = yShape.reduce(1, *)
+        launch("octet_batched_matmul_f32", work: count,
+               [.operand(a), .operand(b), .operand(y), .int64(Int64(count)), .int(m), .int(n), .int(k),
+                .int(max(batch.count, 1)), .operand(index)], node: node)
+    }
+
+    /// ReduceMean, summed in double in the CPU's order.
+    private mutating func lowerReduceMean(_ node: Node, keepDims: Bool, noopWithEmptyAxes: Bool) throws(CUDAError) {
+        let (_, xs) = try type(of: node.inputs[0])
+        var axes = try constantIntegers(node, 1, "axes") ?? []
+        if axes.isEmpty {
+            if noopWithEmptyAxes { return alias(node.outputs[0], to: try read(node.inputs[0])) }
+            axes = Array(0..<xs.count)
+        }
+        let reduced = Set(axes.map { $0 < 0 ? $0 + xs.count : $0 })
+        let kept = (0..<xs.count).map { reduced.contains($0) ? 1 : xs[$0] }
+        let box = (0..<xs.count).map { reduced.contains($0) ? xs[$0] : 1 }
+        let table = (kept + box + xs.rowMajorStrides).map(Int64.init)
+        let index = constant(node.name + "/reduce", table.flatMap { v in withUnsafeBytes(of: v.littleEndian) { Array($0) } })
+        let x = try read(node.inputs[0]), y = try write(node.outputs[0])
+        let n = kept.reduce(1, *)
+        launch("octet_reduce_mean_f32", work: n, [.operand(x), .operand(y), .int64(Int64(n)), .int(xs.count), .operand(index),
+                                                  .int64(Int64(box.reduce(1, *)))], node: node)
     }
 
     /// Inference BatchNormalization, folded per channel on the host exactly as the CPU folds it.
@@ -215,8 +254,9 @@ extension ProgramBuilder {
 
     private mutating func lowerMatMul(_ node: Node) throws(CUDAError) {
         let (_, aShape) = try type(of: node.inputs[0]), (_, bShape) = try type(of: node.inputs[1])
+        if aShape.count >= 2, bShape.count >= 3 { return try lowerBatchedMatMul(node, aShape, bShape) }
         guard aShape.count >= 2, bShape.count == 2, aShape.last == bShape[0] else {
-            throw unsupported(node, "operands \(aShape) and \(bShape); [.., M, K] × [K, N] only")
+            throw unsupported(node, "operands \(aShape) and \(bShape); [.., M, K] × [K, N] or batched matrices only")
         }
         let k = bShape[0], n = bShape[1], m = aShape.reduce(1, *) / max(1, k)
         let a = try read(node.inputs[0]), b = try read(node.inputs[1]), y = try write(node.outputs[0])

@@ -90,6 +90,9 @@ extension OpCatalog {
             ], tolerance: .accumulation)
         }
         return [matMul([5, 37], [37, 11]), matMul([1, 64], [64, 10]), matMul([3, 29], [29, 33]),
-                matMul([7, 13], [13, 5], constantB: false)]
+                matMul([7, 13], [13, 5], constantB: false),
+                // Attention-shaped batches, and batch dims that broadcast.
+                matMul([2, 3, 5, 7], [2, 3, 7, 4], constantB: false), matMul([1, 3, 5, 7], [2, 1, 7, 4], constantB: false),
+                matMul([5, 6], [3, 6, 2])]
     }
 }

@@ -4,7 +4,18 @@ import OctetIR
 /// and the global pools. The windows cover what the fast kernels special-case (2-D, no dilation, floor mode)
 /// and what they leave to the reference (ceil mode, dilation, 1-D).
 extension OpCatalog {
-    static var pooling: [OpCase] { maxPools + averagePools + globalPools }
+    static var pooling: [OpCase] { maxPools + averagePools + globalPools + reduceMeans }
+
+    /// ReduceMean over spatial axes (a global pool spelled out), the last axis (layer norm), and everything.
+    private static var reduceMeans: [OpCase] {
+        func reduceMean(_ x: [Int], axes: [Int64]?, keepDims: Bool) -> OpCase {
+            OpCase("ReduceMean \(text(x)) axes \(axes.map { "\($0)" } ?? "all")\(keepDims ? " keepdims" : "")",
+                   .reduceMean(keepDims: keepDims, noopWithEmptyAxes: false),
+                   [.input("x", x, .uniform(-4, 4)), axes.map { .constant("axes", vector(.i64, $0)) }], tolerance: .rounding)
+        }
+        return [reduceMean([3, 5, 4, 6], axes: [2, 3], keepDims: true), reduceMean([2, 7, 9], axes: [-1], keepDims: false),
+                reduceMean([2, 3, 5], axes: nil, keepDims: true), reduceMean([3, 4, 5, 2], axes: [0, 2], keepDims: false)]
+    }
 
     private static func window(_ kernel: [Int], strides: [Int] = [], pads: [Int] = [], dilations: [Int] = [],
                                ceil: Bool = false, countPad: Bool = false) -> PoolAttributes {

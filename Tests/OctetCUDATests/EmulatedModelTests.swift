@@ -92,6 +92,13 @@ final class EmulatedModelTests: XCTestCase {
                            kernels: ["octet_conv_transpose2d_f32", "octet_channel_affine_f32", "octet_gather_axes"])
     }
 
+    /// PP-OCRv4's text recognizer: convs, then a small transformer (LayerNorm as ReduceMean/Pow/Sqrt,
+    /// attention as batched MatMul and Softmax) over the text line's columns.
+    func testPPOCRTextRecognizerRunsWhollyOnTheCUDAPlan() throws {
+        try checkRealModel("models/ch_PP-OCRv4_rec_infer.onnx", shape: [1, 3, 48, 160],
+                           kernels: ["octet_reduce_mean_f32", "octet_batched_matmul_f32", "octet_softmax_f32"])
+    }
+
     /// A float model from the fetched models, bound to `shape`, on the emulated CUDA plan against the CPU.
     private func checkRealModel(_ relative: String, shape: [Int], kernels: [String]) throws {
         let emulator = try emulator()
