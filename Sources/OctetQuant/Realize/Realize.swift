@@ -15,6 +15,10 @@ public struct RealizedGraph: Sendable {
 /// back unchanged.
 public enum Realize {
     public static func run(_ graph: Graph) throws -> RealizedGraph {
+        // The groups' checks read value shapes (a per-axis DequantizeLinear must fit its data). A graph
+        // straight from the quantizer has none for its new Q/DQ values, and every per-channel group in it
+        // stayed float; a loaded graph is already inferred, and inferring again changes nothing.
+        let graph = try graph.inferringShapes()
         let hoisted = QuantizeHoisting.run(graph)
         let view = QDQView(hoisted)
         var names = FreshNames(hoisted)
