@@ -122,6 +122,20 @@ extension ProgramBuilder {
         return (r, reader, p.ratio, p.zeroPoint, p.lower, p.upper)
     }
 
+    /// The epilogue arguments of an integer conv or matmul kernel (ratio, per channel, zero point, bounds,
+    /// mode) and the operand it writes: the Requantize that alone reads its accumulators, fused, or else the
+    /// int32 accumulators themselves.
+    private mutating func integerEpilogue(_ node: Node, axis: Int, shape: [Int])
+        throws(CUDAError) -> (arguments: [PlannedArgument], output: Operand) {
+        guard let r = try fusableRequantize(after: node.outputs[0], axis: axis, shape: shape) else {
+            return ([.operand(.none), .int32(0), .int32(0), .int32(0), .int32(0), .int32(0)], try write(node.outputs[0]))
+        }
+        fused.insert(r.index)
+        let ratio = constant(r.node.name + "/ratio", floats: r.ratio)
+        return ([.operand(ratio), .flag(r.ratio.count > 1), .int32(r.zeroPoint), .int32(r.lower), .int32(r.upper), .int32(1)],
+                try write(r.node.outputs[0]))
+    }
+
     /// The operands every integer dense kernel takes: data zero point, weight (as stored), widened weight
     /// zero points and bias.
     private mutating func integerOperands(_ node: Node, outputs: Int)
@@ -158,17 +172,7 @@ extension ProgramBuilder {
                                            .int(window.kernel.r), .int(window.kernel.s), .int(ys[2]), .int(ys[3])]
         let head: [PlannedArgument] = [.operand(x), .flag(xType == .i8), .int32(ops.dataZero),
                                        .operand(weight), .flag(w.dtype == .i8), .operand(ops.weightZero), .operand(ops.bias)]
-        let epilogue: [PlannedArgument]
-        let y: Operand
-        if let r = try fusableRequantize(after: node.outputs[0], axis: 1, shape: yShape) {
-            fused.insert(r.index)
-            let ratio = constant(r.node.name + "/ratio", floats: r.ratio)
-            epilogue = [.operand(ratio), .flag(r.ratio.count > 1), .int32(r.zeroPoint), .int32(r.lower), .int32(r.upper), .int32(1)]
-            y = try write(r.node.outputs[0])
-        } else {
-            epilogue = [.operand(.none), .int32(0), .int32(0), .int32(0), .int32(0), .int32(0)]
-            y = try write(node.outputs[0])
-        }
+        let (epilogue, y) = try integerEpilogue(node, axis: 1, shape: yShape)
         launch("octet_conv2d_int8", work: ys.reduce(1, *), head + geometry + window.arguments + epilogue + [.operand(y)], node: node)
     }
 
@@ -185,17 +189,7 @@ extension ProgramBuilder {
         let head: [PlannedArgument] = [.operand(a), .flag(aType == .i8), .int32(ops.dataZero), .operand(weight),
                                        .flag(b.dtype == .i8), .operand(ops.weightZero), .operand(ops.bias),
                                        .int(rows), .int(columns), .int(depth)]
-        let epilogue: [PlannedArgument]
-        let y: Operand
-        if let r = try fusableRequantize(after: node.outputs[0], axis: ys.count - 1, shape: ys) {
-            fused.insert(r.index)
-            let ratio = constant(r.node.name + "/ratio", floats: r.ratio)
-            epilogue = [.operand(ratio), .flag(r.ratio.count > 1), .int32(r.zeroPoint), .int32(r.lower), .int32(r.upper), .int32(1)]
-            y = try write(r.node.outputs[0])
-        } else {
-            epilogue = [.operand(.none), .int32(0), .int32(0), .int32(0), .int32(0), .int32(0)]
-            y = try write(node.outputs[0])
-        }
+        let (epilogue, y) = try integerEpilogue(node, axis: ys.count - 1, shape: ys)
         launch("octet_matmul_int8", work: rows * columns, head + epilogue + [.operand(y)], node: node)
     }
 
