@@ -49,13 +49,8 @@ extern "C" __global__ void octet_clip_f32(const float* x, float* y, long long n,
 extern "C" __global__ void octet_binary_f32(const float* a, const float* b, float* y, long long n, int op, int rank,
                                             const long long* index) {
     for (long long i = octet_first_index(); i < n; i += octet_index_stride()) {
-        long long rest = i, ia = 0, ib = 0;
-        for (int axis = rank - 1; axis >= 0; --axis) {
-            const long long coordinate = rest % index[axis];
-            rest /= index[axis];
-            ia += coordinate * index[rank + axis];
-            ib += coordinate * index[2 * rank + axis];
-        }
+        long long ia, ib;
+        octet_broadcast_offsets(i, rank, index, &ia, &ib);
         const float u = a[ia], v = b[ib];
         float r;
         switch (op) {

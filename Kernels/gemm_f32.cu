@@ -37,13 +37,8 @@ extern "C" __global__ void octet_batched_matmul_f32(const float* a, const float*
                                                     int K, int rank, const long long* index) {
     for (long long i = octet_first_index(); i < n_out; i += octet_index_stride()) {
         const int col = (int)(i % N), row = (int)((i / N) % M);
-        long long rest = i / ((long long)M * N), ia = 0, ib = 0;
-        for (int d = rank - 1; d >= 0; --d) {
-            const long long c = rest % index[d];
-            rest /= index[d];
-            ia += c * index[rank + d];
-            ib += c * index[2 * rank + d];
-        }
+        long long ia, ib;
+        octet_broadcast_offsets(i / ((long long)M * N), rank, index, &ia, &ib);
         const float* am = a + ia * M * K + (long long)row * K;
         const float* bm = b + ib * K * N + col;
         float acc = 0.0f;

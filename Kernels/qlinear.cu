@@ -17,13 +17,8 @@ extern "C" __global__ void octet_qlinear_add(const unsigned char* a, const unsig
                                              int lo, int hi, int rank, const long long* index) {
     const int shift = is_signed ? 128 : 0;
     for (long long i = octet_first_index(); i < n; i += octet_index_stride()) {
-        long long rest = i, ia = 0, ib = 0;
-        for (int axis = rank - 1; axis >= 0; --axis) {
-            const long long coordinate = rest % index[axis];
-            rest /= index[axis];
-            ia += coordinate * index[rank + axis];
-            ib += coordinate * index[2 * rank + axis];
-        }
+        long long ia, ib;
+        octet_broadcast_offsets(i, rank, index, &ia, &ib);
         const int av = octet_load_q(a, ia, is_signed) + shift;
         const int bv = octet_load_q(b, ib, is_signed) + shift;
         float t = __fmaf_rn(__int2float_rn(av), ratio_a, __fmaf_rn(__int2float_rn(bv), ratio_b, fixed));
