@@ -40,16 +40,15 @@ extension ProgramBuilder {
             try gather(node, from: x, to: node.outputs[0], lists: lists, elementBytes: dtype.byteSize)
         case .slice:
             let (_, ys) = try type(of: node.outputs[0])
-            guard let starts = try constantIntegers(node, 1, "starts") else { throw unsupported(node, "no starts") }
+            guard let starts = try constantIntegers(node, 1, "starts"), let ends = try constantIntegers(node, 2, "ends") else {
+                throw unsupported(node, "no starts or ends")
+            }
             let axes = try constantIntegers(node, 3, "axes") ?? Array(0..<starts.count)
             let steps = try constantIntegers(node, 4, "steps") ?? [Int](repeating: 1, count: starts.count)
             var begin = [Int](repeating: 0, count: xs.count), step = [Int](repeating: 1, count: xs.count)
-            for (i, axis) in axes.enumerated() {
-                let a = axis < 0 ? axis + xs.count : axis, dim = xs[a]
-                var s = min(max(starts[i], -dim - 1), dim + 1)
-                if s < 0 { s += dim }
-                s = steps[i] > 0 ? min(max(s, 0), dim) : min(max(s, 0), dim - 1)
-                begin[a] = s
+            for (i, axis) in axes.enumerated() where steps[i] != 0 {
+                let a = axis < 0 ? axis + xs.count : axis
+                begin[a] = MoveGeometry.sliceBounds(start: starts[i], end: ends[i], step: steps[i], dim: xs[a]).begin
                 step[a] = steps[i]
             }
             let lists = (0..<xs.count).map { a in (0..<ys[a]).map { (begin[a] + $0 * step[a]) * strides[a] } }
@@ -76,21 +75,7 @@ extension ProgramBuilder {
             var begin = [Int](repeating: 0, count: xs.count)
             for (i, a) in axes.enumerated() { begin[a] = pads[i] }
             let lists = (0..<xs.count).map { a in
-                (0..<ys[a]).map { o -> Int in
-                    let i = o - begin[a], n = xs[a]
-                    if i >= 0 && i < n { return i * strides[a] }
-                    switch mode {
-                    case .constant: return -1
-                    case .edge: return (i < 0 ? 0 : n - 1) * strides[a]
-                    case .wrap: return (((i % n) + n) % n) * strides[a]
-                    case .reflect:
-                        guard n > 1 else { return 0 }
-                        let period = 2 * (n - 1)
-                        var j = ((i % period) + period) % period
-                        if j >= n { j = period - j }
-                        return j * strides[a]
-                    }
-                }
+                (0..<ys[a]).map { o in MoveGeometry.padSource(o, begin: begin[a], size: xs[a], mode: mode).map { $0 * strides[a] } ?? -1 }
             }
             var fill = [UInt8](repeating: 0, count: dtype.byteSize)
             if mode == .constant, let name = node.input(2) {

@@ -31,20 +31,7 @@ enum Pad {
         for a in 0..<x.rank {
             let n = x.shape[a]
             tables.append((0..<shape[a]).map { o in
-                let i = o - begin[a]
-                if i >= 0 && i < n { return i * strides[a] }
-                switch mode {
-                case .constant: return -1
-                case .edge: return (i < 0 ? 0 : n - 1) * strides[a]
-                case .wrap: return (((i % n) + n) % n) * strides[a]
-                case .reflect:
-                    // Mirror without repeating the edge: period 2 * (n - 1).
-                    guard n > 1 else { return 0 }
-                    let period = 2 * (n - 1)
-                    var j = ((i % period) + period) % period
-                    if j >= n { j = period - j }
-                    return j * strides[a]
-                }
+                MoveGeometry.padSource(o, begin: begin[a], size: n, mode: mode).map { $0 * strides[a] } ?? -1
             })
         }
         var fill: Tensor? = nil

@@ -20,21 +20,9 @@ enum Slice {
             let a = try ctx.normalizedAxis(axes[i], rank: x.rank)
             guard seen.insert(a).inserted else { throw ctx.error("axes \(axes) repeat an axis") }
             guard steps[i] != 0 else { throw ctx.error("step on axis \(a) is zero") }
-            let dim = x.shape[a]
-            // Bounds clamp to [-dim-1, dim+1] first so huge sentinels (INT64_MAX) cannot overflow.
-            var s = min(max(starts[i], -dim - 1), dim + 1), e = min(max(ends[i], -dim - 1), dim + 1)
-            if s < 0 { s += dim }
-            if e < 0 { e += dim }
-            if steps[i] > 0 {
-                s = min(max(s, 0), dim)
-                e = min(max(e, 0), dim)
-                shape[a] = e > s ? (e - s + steps[i] - 1) / steps[i] : 0
-            } else {
-                s = min(max(s, 0), dim - 1)
-                e = min(max(e, -1), dim - 1)
-                shape[a] = s > e ? (s - e - steps[i] - 1) / -steps[i] : 0
-            }
-            begin[a] = s
+            let bounds = MoveGeometry.sliceBounds(start: starts[i], end: ends[i], step: steps[i], dim: x.shape[a])
+            shape[a] = bounds.count
+            begin[a] = bounds.begin
             step[a] = steps[i]
         }
         let mover = OffsetTableMove.strided(shape: shape, sourceStrides: x.shape.rowMajorStrides, start: begin, step: step)
