@@ -136,6 +136,34 @@ struct FastKernelTests {
         #expect(try run(.avx512) == run(.avx2))
     }
 
+    /// Stride-2 depthwise layers on AVX-512 read their input plane in place (masked loads, even elements
+    /// kept by a permute) instead of copying it; the sums keep the row kernel's order, so the bits match the
+    /// AVX2 row kernel's on its padded copy.
+    @Test("Depthwise stride 2 read in place gives the row kernel's bits",
+          arguments: [([1, 6, 21, 67], 3, [1, 1, 1, 1], 1), ([1, 5, 19, 40], 5, [1, 2, 2, 1], 1),
+                      ([2, 3, 17, 35], 3, [2, 2, 2, 2], 2), ([1, 4, 8, 18], 3, [0, 0, 1, 1], 1)])
+    func depthwiseStride2InPlaceMatchesRowKernelBits(_ shape: [Int], _ kernel: Int, _ pads: [Int], _ dilation: Int) throws {
+        guard KernelISA.best == .avx512 else {
+            print("SKIPPED: the in-place stride-2 depthwise kernel: this CPU lacks AVX-512")
+            return
+        }
+        var random = SeededRandom(seed: 33)
+        let channels = shape[1]
+        let input = random.tensor(shape)
+        let weight = random.tensor([channels, 1, kernel, kernel]), bias = random.tensor([channels])
+        let attributes = ConvAttributes(strides: [2, 2], pads: pads, dilations: [dilation, dilation], group: channels)
+        #expect(FastConv.depthwisePath(input: shape, weight: weight.shape, attributes: attributes, isa: .avx512) == .direct)
+        #expect(FastConv.depthwisePath(input: shape, weight: weight.shape, attributes: attributes, isa: .avx2) == .phaseSplit)
+        func run(_ isa: KernelISA) throws -> [UInt32] {
+            try KernelISA.$requested.withValue(isa) {
+                try #require(FastConv.run(input: input, weight: weight, bias: bias, attributes: attributes,
+                                          activation: FusedActivation(lower: 0, upper: 6), threads: 2))
+                    .floatValues().map(\.bitPattern)
+            }
+        }
+        #expect(try run(.avx512) == run(.avx2))
+    }
+
     @Test("Conv weights packed once serve inputs of different sizes")
     func preparedConvRunsManyInputs() throws {
         var random = SeededRandom(seed: 11)

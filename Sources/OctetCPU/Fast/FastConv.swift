@@ -143,6 +143,15 @@ public enum FastConv {
         PreparedConv(weight: weight, bias: bias, attributes: attributes)?
             .run(input, residual: residual, activation: activation, threads: threads)
     }
+
+    /// The kernel a depthwise convolution of these shapes runs on `isa`; nil when it is not depthwise or
+    /// the shapes are malformed.
+    public static func depthwisePath(input: [Int], weight: [Int], attributes: ConvAttributes,
+                                     isa: KernelISA) -> DepthwiseConv.Path? {
+        guard weight.count == 4, attributes.group == weight[0], weight[1] == 1,
+              let g = ConvGeometry(input: input, weight: weight, attributes: attributes) else { return nil }
+        return DepthwiseConv.path(g, isa: isa)
+    }
 }
 
 extension FastConv {

@@ -117,6 +117,14 @@ void octet_depthwise_lanes_avx512(const OctetDepthwiseLanes *geometry, const flo
                                   const float *weights, const float *bias, float *out, float *scratch,
                                   float *results);
 
+/// One output plane of a depthwise convolution read straight from its input plane (height x width, no
+/// padded copy): the bits of octet_depthwise_plane_avx512 on the zero-padded plane. Uses the geometry's
+/// sizes, strides, dilations, pads and clamp (not padded_height/width). Requires stride_x 1 or 2,
+/// kernel_height <= 16 and kernel_height * kernel_width <= 64. `weights`: the channel's taps, kernel rows
+/// then columns. Only call when octet_cpu_has_avx512f() is 1.
+void octet_depthwise_direct_avx512(const OctetDepthwiseLanes *geometry, const float *input, const float *weights,
+                                   float bias, float *out);
+
 /// For each of `rows` rows: dst[i] = src[i * stride] for i < count, then src += src_row_step and
 /// dst += dst_row_step. Reads src[0 ..< (count - 1) * stride + 1] of each row only. `avx512` nonzero
 /// (only when octet_cpu_has_avx512f() is 1) deinterleaves stride 2 with vector permutes.
