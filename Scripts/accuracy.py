@@ -7,8 +7,9 @@ For MobileNetV2 and EfficientNet-Lite0 (Fixtures/), both tools calibrate on the 
 (one .npy made here with PIL: shorter side 256 bilinear, center crop 224, the model's normalisation) and
 are evaluated on them: top-1 against the labels and top-1 agreement with the float model. Octet: every
 --mode, per-channel and per-tensor. onnxruntime: MinMax, Entropy, Percentile, QDQ, int8 weights and
-activations, per-channel and per-tensor. Also times `octet quantize --mode kl` against onnxruntime's
-Entropy calibration of the same model and images.
+activations, per-channel and per-tensor. NNCF's default `nncf.quantize` too, when the nncf package is
+installed. Also times `octet quantize` (auto and kl) against onnxruntime's Entropy calibration and NNCF
+on the same model and images.
 
 With --views, every row is also evaluated on 19 more labelled views of each photo (shorter side 256 and
 288; centre and four corner crops; mirrored), calibration unchanged: 1900 images instead of 100. A
@@ -38,7 +39,7 @@ OCTET = os.path.join(ROOT, ".build", "release", "octet")
 TORCH = ((0.485 * 255, 0.456 * 255, 0.406 * 255), (0.229 * 255, 0.224 * 255, 0.225 * 255))
 LITE = ((127.0, 127.0, 127.0), (128.0, 128.0, 128.0))
 MODELS = [("mobilenet_v2", "Fixtures/mobilenet_v2.onnx", TORCH), ("efficientnet_lite0", "Fixtures/efficientnet_lite0.onnx", LITE)]
-MODES = ["global", "max", "power2", "kl", "percentile", "mse"]
+MODES = ["auto", "global", "max", "power2", "kl", "percentile", "mse"]
 
 
 def photos(limit):
@@ -141,6 +142,7 @@ def main():
         float_logits = ort_logits(os.path.join(ROOT, model), x)
         t1, _ = scores(float_logits, labels, float_logits)
         views_text = lambda *_: ""
+        views = views_float = None
         if args.views:
             views = os.path.join(work, name + ".views.npy")
             np.save(views, normalise(views_hwc, norm))
@@ -160,8 +162,8 @@ def main():
                 octet("quantize", model, "-o", out, "--calib", data, "--mode", mode, "--" + granularity,
                       "--samples", str(len(labels)), "--threads", "2")
                 seconds = time.time() - start
-                if mode == "kl" and granularity == "per-channel":
-                    timing.append((name, "octet kl", seconds))
+                if mode in ("auto", "kl") and granularity == "per-channel":
+                    timing.append((name, "octet " + mode, seconds))
                 r = json.loads(octet("eval", out, "--data", data, "--reference", model, "--json", "--threads", "2"))
                 v = json.loads(octet("eval", out, "--data", views, "--reference", model, "--json", "--threads", "2")) \
                     if args.views else {}
@@ -189,15 +191,40 @@ def main():
                 t1, agree = scores(ort_logits(out, x), labels, float_logits)
                 extra = views_text(*scores(ort_logits(out, np.load(views)), views_labels, views_float)) if args.views else ""
                 print("%-20s %-24s %7.1f%% %9.1f%%" % (name, "ort %s %s" % (method, granularity), t1, agree) + extra)
+        nncf_row(name, model, data, work, labels, float_logits, views, views_labels, views_float, views_text, timing)
         sys.stdout.flush()
     print("\ncalibration time (%d images, 2 threads):" % len(labels))
     for name, who, seconds in timing:
         print("  %-20s %-22s %6.1f s" % (name, who, seconds))
-    for name in {t[0] for t in timing}:
-        o = [s for n, w, s in timing if n == name and w.startswith("octet")]
-        r = [s for n, w, s in timing if n == name and w.startswith("onnxruntime")]
-        if o and r:
-            print("  %-20s octet / onnxruntime = %.2f" % (name, o[0] / r[0]))
+    for name in sorted({t[0] for t in timing}):
+        times = {w: s for n, w, s in timing if n == name}
+        for ours in ("octet auto", "octet kl"):
+            for peer in ("onnxruntime Entropy", "nncf default"):
+                if ours in times and peer in times:
+                    print("  %-20s %s / %s = %.2f" % (name, ours, peer, times[ours] / times[peer]))
+
+
+def nncf_row(name, model, data, work, labels, float_logits, views, views_labels, views_float, views_text, timing):
+    """NNCF's default post-training quantization (MinMax placement, FastBiasCorrection) of the same model on
+    the same calibration photos, evaluated like onnxruntime's files; left out when nncf is not installed."""
+    try:
+        import nncf
+        import onnx
+    except ImportError:
+        print("%-20s %-24s left out: the nncf package is not installed" % (name, "nncf default"))
+        return
+    x = np.load(data)
+    graph = onnx.load(os.path.join(ROOT, model))
+    input_name = graph.graph.input[0].name
+    start = time.time()
+    with contextlib.redirect_stdout(sys.stderr if os.environ.get("VERBOSE") else open(os.devnull, "w")):
+        quantized = nncf.quantize(graph, nncf.Dataset(list(x), lambda v: {input_name: v[None]}), subset_size=len(x))
+    timing.append((name, "nncf default", time.time() - start))
+    out = os.path.join(work, "%s.nncf.onnx" % name)
+    onnx.save(quantized, out)
+    t1, agree = scores(ort_logits(out, x), labels, float_logits)
+    extra = views_text(*scores(ort_logits(out, np.load(views)), views_labels, views_float)) if views is not None else ""
+    print("%-20s %-24s %7.1f%% %9.1f%%" % (name, "nncf %s" % nncf.__version__, t1, agree) + extra)
 
 
 if __name__ == "__main__":

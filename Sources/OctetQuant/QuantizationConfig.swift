@@ -2,7 +2,7 @@
 ///
 /// | setting            | default        | meaning                                                      |
 /// |--------------------|----------------|--------------------------------------------------------------|
-/// | `mode`             | `kl`           | how activation ranges are chosen                             |
+/// | `mode`             | `auto`         | how activation ranges are chosen                             |
 /// | `perChannel`       | true           | weight scales per output channel (false: one per tensor)     |
 /// | `weightScale`      | `max`          | `max` or `power2` weight scales                              |
 /// | `activations`      | `auto`         | symmetric int8, asymmetric `uint8`, or `auto`: uint8 from 0 for tensors that are never negative (after Relu, Clip from 0, Sigmoid), symmetric int8 for the rest |
@@ -16,7 +16,7 @@ public struct QuantizationConfig: Sendable, Equatable {
     public enum WeightScale: String, Sendable, CaseIterable { case max, power2 }
     public enum Activations: String, Sendable, CaseIterable { case int8, uint8, auto }
 
-    public var mode: CalibrationMode = .kl
+    public var mode: CalibrationMode = .auto
     public var perChannel = true
     public var weightScale: WeightScale = .max
     public var activations: Activations = .auto

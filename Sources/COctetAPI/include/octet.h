@@ -115,7 +115,7 @@ octet_status octet_close(octet_model *model);
 typedef void (*octet_progress_fn)(const char *stage, int64_t done, int64_t total, void *user);
 
 typedef struct octet_quantize_options {
-    /* Calibration mode: "kl" (default), "global", "max", "power2", "percentile" or "mse". */
+    /* Calibration mode: "auto" (default), "kl", "global", "max", "power2", "percentile" or "mse". */
     const char *mode;
     /* Per-channel weight scales (1, default) or per-tensor (0). */
     int32_t per_channel;

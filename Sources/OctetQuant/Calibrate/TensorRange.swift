@@ -52,7 +52,10 @@ extension QuantizationConfig {
     public func ranges(_ observers: [String: Observer], mode: CalibrationMode? = nil,
                        plan: QuantizationPlan? = nil) throws(QuantError) -> [String: TensorRange] {
         let mode = mode ?? self.mode
-        let calibrator = mode.calibrator(calibration)
+        guard let calibrator = mode.calibrator(calibration) else {
+            throw QuantError("--mode \(mode.rawValue) compares the other modes' ranges on sample batches (AutoRanges); "
+                + "it has no threshold of its own")
+        }
         let entries = observers.sorted { $0.key < $1.key }
         for (name, o) in entries where !o.hasValues {
             throw QuantError("tensor \"\(name)\" saw no finite value during calibration"

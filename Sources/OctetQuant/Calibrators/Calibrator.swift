@@ -26,8 +26,11 @@ public struct CalibrationSettings: Sendable, Equatable {
 }
 
 extension CalibrationMode {
-    public func calibrator(_ settings: CalibrationSettings = CalibrationSettings()) -> any Calibrator {
+    /// The calibrator of a mode that judges each tensor alone; nil for `auto`, which compares the others'
+    /// thresholds on sample batches (`AutoRanges`).
+    public func calibrator(_ settings: CalibrationSettings = CalibrationSettings()) -> (any Calibrator)? {
         switch self {
+        case .auto: nil
         case .global: GlobalCalibrator(scale: settings.globalScale)
         case .max: MaxCalibrator()
         case .power2: Power2Calibrator()

@@ -9,7 +9,7 @@ struct DemoCommand: Command {
     static let summary = "quantize the bundled MobileNetV2 on bundled photos, evaluate and bench float vs int8"
     static let help = """
         usage: octet demo [--model Fixtures/mobilenet_v2.onnx] [--data Fixtures/rec/imagenet-dev-32.rec]
-                          [--mode kl] [--out DIR] [--repeat 20] [--threads N]
+                          [--mode auto] [--out DIR] [--repeat 20] [--threads N]
 
           Run from the repository root (the defaults are the bundled fixtures). Writes DIR/model.int8.onnx
           (default: a temporary folder) and prints top-1/agreement and latency of both models.
@@ -25,7 +25,7 @@ struct DemoCommand: Command {
     init(parsing arguments: inout Arguments) throws(UsageError) {
         model = try arguments.option("model") ?? "Fixtures/mobilenet_v2.onnx"
         data = try arguments.option("data") ?? "Fixtures/rec/imagenet-dev-32.rec"
-        mode = try arguments.option("mode") ?? "kl"
+        mode = try arguments.option("mode") ?? "auto"
         outDirectory = try arguments.option("out")
         repeats = try arguments.int("repeat", default: 20)
         threads = try arguments.int("threads", default: CPUBackend.defaultThreads, range: 1...256)

@@ -11,7 +11,7 @@ struct QuantizeCommand: Command {
     static let summary = "calibrate a float model on real data and write an int8 QDQ ONNX model"
     static let help = """
         usage: octet quantize MODEL -o OUT.onnx --dynamic [--dynamic-conv] [--per-tensor]
-               octet quantize MODEL -o OUT.onnx --calib DATA [--mode kl|global|max|power2|percentile|mse|all]
+               octet quantize MODEL -o OUT.onnx --calib DATA [--mode auto|kl|global|max|power2|percentile|mse|all]
                               [--per-channel|--per-tensor] [--weight-scale max|power2] [--activations auto|int8|uint8]
                               [--depthwise-activations channel|tensor] [--bias-correction on|off] [--compat ort|tensorrt]
                               [--samples N] [--batch N] [--skip-conv 0,..|none] [--skip-dense]
@@ -26,7 +26,10 @@ struct QuantizeCommand: Command {
           --dynamic-conv     with --dynamic, Conv too (ConvInteger)
           --calib DATA       calibration images: .rec (+.idx), a folder of images, or .npy batches
                              (read twice by kl, percentile and mse: ranges, then histograms)
-          --mode M           how activation ranges are chosen (default kl); `all` calibrates once and
+          --mode M           how activation ranges are chosen. auto (default): per tensor, the mse, kl,
+                             percentile (99.999 or 99.99) or max threshold that changes the outputs of
+                             the layers reading it least, tried on the first 32 calibration images;
+                             kl, mse, ...: one calibrator for every tensor; `all` calibrates once and
                              reports every mode side by side (agreement with the float model on --eval
                              data), writing the best one to OUT
           --activations A    auto (default): uint8 from 0 for tensors never negative by construction (Relu,
@@ -91,7 +94,7 @@ struct QuantizeCommand: Command {
         calib = try arguments.option("calib")
         evalData = try arguments.option("eval")
         var config = QuantizationConfig()
-        let modeText = try arguments.option("mode") ?? "kl"
+        let modeText = try arguments.option("mode") ?? "auto"
         if modeText == "all" {
             modes = CalibrationMode.allCases
         } else if let m = CalibrationMode(rawValue: modeText) {
