@@ -30,7 +30,7 @@ public struct Reporter: Sendable {
     func note(_ text: String) { message(.note, text) }
     func warning(_ text: String) { message(.warning, text) }
 
-    func progress(_ stage: String, done: Int, total: Int?, finished: Bool = false) {
+    public func progress(_ stage: String, done: Int, total: Int?, finished: Bool = false) {
         progress(Progress(stage: stage, done: done, total: total ?? 0, finished: finished))
     }
 }

@@ -119,6 +119,10 @@ import Testing
         #expect(compare.status == 0, "\(compare.stderr)")
         #expect(compare.stdout.contains("SQNR"))
         #expect(compare.stdout.split(separator: "\n").count > 10)
+        // Then one row per layer (MobileNetV2's 51 quantized convs, 10 adds, the classifier) with only it quantized.
+        let shares = try #require(compare.stdout.components(separatedBy: "with every layer quantized").last)
+        let rows = shares.split(separator: "\n").dropFirst().filter { Double($0.split(separator: " ").first ?? "") != nil }
+        #expect(rows.count >= 60, "\(compare.stdout)")
     }
 
     @Test func quantizeRefusesUnknownExclude() throws {
