@@ -26,7 +26,8 @@ public struct CalibrationData: Sendable {
 }
 
 /// Static quantization of a float graph: plan the tensors, find their ranges (by calibrating on images, or from
-/// a scale file), and write one QDQ graph per calibration mode asked for.
+/// a scale file), and write one QDQ graph per calibration mode asked for (and, when several modes are compared
+/// with bias correction on, each one without it too).
 public struct QuantizeJob {
     public var config: QuantizationConfig
     /// The modes to produce a model for; `config.mode` is the one a single-mode run uses.
@@ -50,13 +51,18 @@ public struct QuantizeJob {
     /// One quantized graph and the ranges it was made from.
     public struct Candidate {
         public var mode: CalibrationMode
+        /// Whether conv biases were corrected for weight rounding (`--bias-correction`).
+        public var biasCorrected: Bool
         public var graph: Graph
         public var ranges: [String: TensorRange]
+
+        /// The mode, and "no bias correction" for a variant that the configuration would have corrected.
+        public var label: String { biasCorrected ? mode.rawValue : mode.rawValue + ", no bias correction" }
     }
 
     public struct Result {
         public var plan: QuantizationPlan
-        /// In the order of `modes`.
+        /// In the order of `modes` (then the variants without bias correction, in the same order).
         public var candidates: [Candidate]
     }
 
@@ -86,13 +92,20 @@ public struct QuantizeJob {
             throw InputError(path, "static quantization needs calibration data or a scale file")
         }
         var candidates: [Candidate] = []
-        for mode in modes {
-            guard let ranges = rangesByMode[mode] else { continue }
-            do {
-                candidates.append(Candidate(mode: mode, graph: try quantizer.quantize(graph, plan: plan, ranges: ranges),
-                                            ranges: ranges))
-            } catch {
-                throw InputError(path, error)
+        // Several modes side by side also show what bias correction does for each.
+        var plain = config
+        plain.biasCorrection = false
+        let variants = modes.count > 1 && config.biasCorrection ? [quantizer, Quantizer(config: plain)] : [quantizer]
+        for variant in variants {
+            for mode in modes {
+                guard let ranges = rangesByMode[mode] else { continue }
+                do {
+                    candidates.append(Candidate(mode: mode, biasCorrected: variant.config.biasCorrection,
+                                                graph: try variant.quantize(graph, plan: plan, ranges: ranges),
+                                                ranges: ranges))
+                } catch {
+                    throw InputError(path, error)
+                }
             }
         }
         return Result(plan: plan, candidates: candidates)

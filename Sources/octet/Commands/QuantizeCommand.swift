@@ -30,8 +30,8 @@ struct QuantizeCommand: Command {
                              percentile (99.999 or 99.99) or max threshold that changes the outputs of
                              the layers reading it least, tried on the first 32 calibration images;
                              kl, mse, ...: one calibrator for every tensor; `all` calibrates once and
-                             reports every mode side by side (agreement with the float model on --eval
-                             data), writing the best one to OUT
+                             reports every mode side by side, each also without bias correction
+                             (agreement with the float model on --eval data), writing the best one to OUT
           --activations A    auto (default): uint8 from 0 for tensors never negative by construction (Relu,
                              Clip from 0, Sigmoid), symmetric int8 for the rest; int8: symmetric int8 for
                              all; uint8: asymmetric uint8 for all
@@ -224,22 +224,21 @@ struct QuantizeCommand: Command {
         let result = try job.run(graph, path: model.path)
         if let budget, let evalData { return try meetBudget(budget, graph: graph, job: job, result: result, data: evalData,
                                                             started: started) }
-        var chosen = config.mode
+        var chosen = 0
         var evaluations: [Evaluation?] = result.candidates.map { _ in nil }
         if let evalPath = evalData ?? (modes.count > 1 ? calib : nil) {
             if evalData == nil { printError("octet: warning: no --eval data; comparing modes on the calibration images") }
             let evals = try evaluate(float: graph, quantized: result.candidates.map(\.graph), data: evalPath)
             evaluations = evals.quantized
-            printModeTable(float: evals.float, results: zip(result.candidates, evaluations).map { ($0.mode, $1) })
-            if modes.count > 1 {
-                let best = zip(result.candidates, evaluations).max {
-                    ($0.1?.agreementPercent ?? 0) < ($1.1?.agreementPercent ?? 0)
-                }
-                chosen = best?.0.mode ?? chosen
-                print("writing the mode with the best agreement: \(chosen.rawValue)")
+            printModeTable(float: evals.float, results: zip(result.candidates, evaluations).map { ($0.label, $1) })
+            if result.candidates.count > 1 {
+                let agreements = evaluations.map { $0?.agreementPercent ?? 0 }
+                chosen = agreements.indices.max { agreements[$0] < agreements[$1] } ?? 0
+                print("writing the mode with the best agreement: \(result.candidates[chosen].label)")
             }
         }
-        guard let best = result.candidates.first(where: { $0.mode == chosen }) else { return }
+        guard result.candidates.indices.contains(chosen) else { return }
+        let best = result.candidates[chosen]
         if let dumpScales {
             try writeAtomically([UInt8](try ScaleFile.encode(best.ranges)), to: dumpScales)
         }
@@ -252,7 +251,7 @@ struct QuantizeCommand: Command {
         let seconds = Date().timeIntervalSince(started)
         print(String(format: "quantized %d nodes (%d kept float), %@ -> %@, mode %@, %.1f s -> %@",
                      result.plan.quantizedNodes.count, result.plan.keptFloat.count, megabytes(graph),
-                     megabytes(best.graph), chosen.rawValue, seconds, output))
+                     megabytes(best.graph), best.label, seconds, output))
     }
 
     /// `--max-drop` / `--min-agreement`: nodes back to float, most costly first, until the budget holds.
@@ -312,14 +311,15 @@ struct QuantizeCommand: Command {
                      Date().timeIntervalSince(started), output))
     }
 
-    private func printModeTable(float: Evaluation, results: [(CalibrationMode, Evaluation?)]) {
+    private func printModeTable(float: Evaluation, results: [(String, Evaluation?)]) {
         func pct(_ v: Double?) -> String { v.map { String(format: "%7.2f%%", $0) } ?? "      -" }
-        // Wide enough for "int8 percentile": mode names are never cut.
-        print("model              top-1     top-5     agreement  (\(float.images) images)")
-        print("float            \(pct(float.top1Percent))  \(pct(float.top5Percent))          -")
-        for (mode, e) in results {
-            let name = ("int8 " + mode.rawValue).padding(toLength: 16, withPad: " ", startingAt: 0)
-            print("\(name) \(pct(e?.top1Percent))  \(pct(e?.top5Percent))  \(pct(e?.agreementPercent))")
+        // As wide as the longest name: names are never cut.
+        let width = max(16, (results.map { 5 + $0.0.count }.max() ?? 0))
+        func column(_ text: String) -> String { text.padding(toLength: width, withPad: " ", startingAt: 0) }
+        print(column("model") + "   top-1     top-5     agreement  (\(float.images) images)")
+        print(column("float") + " \(pct(float.top1Percent))  \(pct(float.top5Percent))          -")
+        for (label, e) in results {
+            print(column("int8 " + label) + " \(pct(e?.top1Percent))  \(pct(e?.top5Percent))  \(pct(e?.agreementPercent))")
         }
     }
 }
