@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Int8 accuracy of Octet's calibration modes beside onnxruntime's quantize_static, on the labelled photos.
 
-    Scripts/accuracy.sh [--limit N]      (builds octet, then runs this; needs onnxruntime==1.31.1, pillow, sympy)
+    Scripts/accuracy.sh [--limit N] [--views] [--models mobilenet_v2,efficientnet_lite0,efficientnet_lite1,...]
+                                         (builds octet, then runs this; needs onnxruntime==1.31.1, pillow, sympy)
 
-For MobileNetV2 and EfficientNet-Lite0 (Fixtures/), both tools calibrate on the same preprocessed photos
+For MobileNetV2 and EfficientNet-Lite0 (Fixtures/; --models adds EfficientNet-Lite1 and Lite2, from their
+PyTorch weights, at 240 and 260 crops with the shorter side scaled alike), both tools calibrate on the same preprocessed photos
 (one .npy made here with PIL: shorter side 256 bilinear, center crop 224, the model's normalisation) and
 are evaluated on them: top-1 against the labels and top-1 agreement with the float model. Octet: every
 --mode, per-channel and per-tensor. onnxruntime: MinMax, Entropy, Percentile, QDQ, int8 weights and
@@ -38,7 +40,13 @@ DEV = os.path.join(ROOT, "..", "shared", "imagenet-dev")
 OCTET = os.path.join(ROOT, ".build", "release", "octet")
 TORCH = ((0.485 * 255, 0.456 * 255, 0.406 * 255), (0.229 * 255, 0.224 * 255, 0.225 * 255))
 LITE = ((127.0, 127.0, 127.0), (128.0, 128.0, 128.0))
-MODELS = [("mobilenet_v2", "Fixtures/mobilenet_v2.onnx", TORCH), ("efficientnet_lite0", "Fixtures/efficientnet_lite0.onnx", LITE)]
+# name, ONNX file (or PyTorch weights converted here with `octet convert --arch name`), normalisation, crop.
+MODELS = {
+    "mobilenet_v2": ("Fixtures/mobilenet_v2.onnx", TORCH, 224),
+    "efficientnet_lite0": ("Fixtures/efficientnet_lite0.onnx", LITE, 224),
+    "efficientnet_lite1": (".cache/weights/efficientnet-lite1-77cc7160.pth", LITE, 240),
+    "efficientnet_lite2": (".cache/weights/efficientnet-lite2-9656183e.pth", LITE, 260),
+}
 MODES = ["auto", "global", "max", "power2", "kl", "percentile", "mse"]
 
 
@@ -56,35 +64,35 @@ def shorter_side(img, size):
     return img.resize((max(size, round(w * s)), max(size, round(h * s))), Image.BILINEAR)
 
 
-def crop224(img, left, top):
-    return np.asarray(img.crop((left, top, left + 224, top + 224)), dtype=np.float32)
+def square(img, left, top, crop):
+    return np.asarray(img.crop((left, top, left + crop, top + crop)), dtype=np.float32)
 
 
-def load_photos(limit):
-    """The calibration view: shorter side 256, centre crop 224."""
+def load_photos(limit, crop=224):
+    """The calibration view: shorter side 256 (for a 224 crop; in proportion for others), centre crop."""
     images, labels = [], []
     for img, label in photos(limit):
-        img = shorter_side(img, 256)
+        img = shorter_side(img, crop * 256 // 224)
         w, h = img.size
-        images.append(crop224(img, (w - 224) // 2, (h - 224) // 2))
+        images.append(square(img, (w - crop) // 2, (h - crop) // 2, crop))
         labels.append(label)
     return np.stack(images), np.array(labels, dtype=np.int64)
 
 
-def load_views(limit):
+def load_views(limit, crop=224):
     """Crops and mirror images of the photos other than the calibration view (256, centre, unmirrored)."""
     images, labels = [], []
     for img, label in photos(limit):
-        for size in (256, 288):
+        for size in (crop * 256 // 224, crop * 288 // 224):
             scaled = shorter_side(img, size)
             w, h = scaled.size
-            centre = ((w - 224) // 2, (h - 224) // 2)
-            for left, top in (centre, (0, 0), (w - 224, 0), (0, h - 224), (w - 224, h - 224)):
-                crop = crop224(scaled, left, top)
+            centre = ((w - crop) // 2, (h - crop) // 2)
+            for left, top in (centre, (0, 0), (w - crop, 0), (0, h - crop), (w - crop, h - crop)):
+                cut = square(scaled, left, top, crop)
                 for mirrored in (False, True):
-                    if size == 256 and (left, top) == centre and not mirrored:
+                    if size == crop * 256 // 224 and (left, top) == centre and not mirrored:
                         continue
-                    images.append(crop[:, ::-1] if mirrored else crop)
+                    images.append(cut[:, ::-1] if mirrored else cut)
                     labels.append(label)
     return np.stack(images), np.array(labels, dtype=np.int64)
 
@@ -124,17 +132,35 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--limit", type=int, default=100)
     ap.add_argument("--views", action="store_true", help="also evaluate on 19 more labelled views of each photo")
+    ap.add_argument("--models", default="mobilenet_v2,efficientnet_lite0",
+                    help="comma-separated, of: " + ", ".join(MODELS))
     args = ap.parse_args()
     from onnxruntime.quantization import CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType, quantize_static
 
-    hwc, labels = load_photos(args.limit)
+    names = args.models.split(",")
+    for n in names:
+        if n not in MODELS:
+            sys.exit("unknown model %s; known: %s" % (n, ", ".join(MODELS)))
     work = tempfile.mkdtemp(prefix="octet-accuracy-")
+    hwc, labels = load_photos(args.limit)
     print("%d photos; work files in %s\n" % (len(labels), work))
     views_hwc, views_labels = load_views(args.limit) if args.views else (None, None)
+    loaded = 224
     print("%-20s %-24s %8s %10s" % ("model", "method", "top-1", "agreement")
           + ("   | %d views: %6s %10s %14s" % (len(views_labels), "top-1", "agreement", "loss") if args.views else ""))
     timing = []
-    for name, model, norm in MODELS:
+    for name in names:
+        model, norm, crop = MODELS[name]
+        if model.endswith(".pth"):
+            if not os.path.exists(os.path.join(ROOT, model)):
+                subprocess.run([os.path.join(ROOT, "Scripts", "fetch-weights.sh")], check=True)
+            converted = os.path.join(work, name + ".onnx")
+            octet("convert", os.path.join(ROOT, model), "--arch", name, "-o", converted)
+            model = converted
+        if crop != loaded:
+            hwc, labels = load_photos(args.limit, crop)
+            views_hwc, views_labels = load_views(args.limit, crop) if args.views else (None, None)
+            loaded = crop
         x = normalise(hwc, norm)
         data = os.path.join(work, name + ".npy")
         np.save(data, x)
