@@ -163,9 +163,13 @@ enum FakeQuantize {
             for start in stride(from: 0, to: v.count, by: inner) {
                 let c = channels > 1 ? (start / inner) % channels : 0
                 let (s, z) = (p.scales[c], Float(p.zeroPoints[c]))
+                // Clamped before rounding (the bounds are whole numbers, so the order does not matter), then
+                // rounded half to even by adding and subtracting 1.5 · 2^23: exact for |x| < 2^22, and a
+                // vector operation, where rounded(.toNearestOrEven) is a library call per value.
+                let (lo, hi, magic) = (low - z, high - z, Float(12_582_912))
                 for i in start..<Swift.min(start + inner, v.count) {
-                    let q = Swift.min(Swift.max((v[i] / s).rounded(.toNearestOrEven) + z, low), high)
-                    v[i] = (q - z) * s
+                    let clamped = Swift.min(Swift.max(v[i] / s, lo), hi)
+                    v[i] = ((clamped + magic) - magic) * s
                 }
             }
         }
