@@ -164,18 +164,13 @@ public struct QuantizeJob {
         let backend = CPUBackend(threads: threads)
         var auto: AutoRanges
         do {
-            auto = try AutoRanges(graph: graph, plan: plan, backend: backend, candidates: candidates)
+            auto = try AutoRanges(graph: graph, plan: plan, backend: backend, candidates: candidates, threads: threads)
         } catch { throw InputError(data.path, error) }
         let limit = min(data.samples, Self.autoSamples)
         let source = try DataSource(data.path, preprocessing: data.preprocessing, batch: data.batch, limit: limit,
                                     skipBad: data.skipBad, threads: threads)
         let total = min(source.count ?? limit, limit)
-        var watched = graph
-        let declared = Set(graph.outputs.map(\.name))
-        for t in auto.watchedTensors where !declared.contains(t) {
-            watched.outputs.append(ValueInfo(name: t, dtype: nil, shape: nil))
-        }
-        let model = try backend.compile(watched)
+        let model = try backend.compile(graph.exposing(auto.watchedTensors))
         let inputName = graph.inputs[0].name
         var seen = 0
         do {

@@ -87,6 +87,17 @@ public struct Graph: Sendable, Equatable {
         return map
     }
 
+    /// This graph with `names` added to its outputs (those not already among them, in order): how a caller
+    /// sees intermediate values.
+    public func exposing(_ names: [String]) -> Graph {
+        var out = self
+        var declared = Set(outputs.map(\.name))
+        for name in names where declared.insert(name).inserted {
+            out.outputs.append(ValueInfo(name: name, dtype: nil, shape: nil))
+        }
+        return out
+    }
+
     /// For each value, the indices of the nodes that read it.
     public var consumers: [String: [Int]] {
         var map: [String: [Int]] = [:]

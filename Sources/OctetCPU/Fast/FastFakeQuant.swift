@@ -6,7 +6,7 @@ import OctetIR
 ///
 /// Bit-identical to the two reference kernels: `x / scale` rounds half to even in Float, every integer the
 /// clamp keeps is exact in Float, and NaN becomes the zero point as the reference's saturating cast makes it.
-struct FastFakeQuant: Sendable, Equatable {
+public struct FastFakeQuant: Sendable, Equatable {
     /// One scale, or one per channel of axis 1.
     var scales: [Float]
     var zeroPoint: Float
@@ -16,7 +16,7 @@ struct FastFakeQuant: Sendable, Equatable {
 
     static let parallelThreshold = 1 << 16
 
-    init(scales: [Float], zeroPoint: Float, low: Float, high: Float) {
+    public init(scales: [Float], zeroPoint: Float, low: Float, high: Float) {
         self.scales = scales
         self.zeroPoint = zeroPoint
         self.low = low
@@ -31,7 +31,7 @@ struct FastFakeQuant: Sendable, Equatable {
     }
 
     /// The dequantized values; nil when `x` is not float or its channels are not the scales'.
-    func run(_ x: Tensor, threads: Int) -> Tensor? {
+    public func run(_ x: Tensor, threads: Int) -> Tensor? {
         guard case .f32(let values) = x.storage else { return nil }
         let count = values.count
         let channels = scales.count

@@ -1,3 +1,4 @@
+import OctetCPU
 import OctetIR
 
 /// `--mode auto`: for each activation, the candidate range (one per calibrator) whose rounding and clipping
@@ -26,6 +27,8 @@ public struct AutoRanges {
     public let backend: any Backend
     /// In the order ties are broken.
     public let candidates: [Candidate]
+    /// Threads for the fake quantization (the backend runs the consumers on its own).
+    public let threads: Int
 
     /// One tensor's consumers as a graph of their own: the tensor and the consumers' other activations are
     /// its inputs, their outputs its outputs.
@@ -39,8 +42,10 @@ public struct AutoRanges {
     private var errors: [String: [Double]] = [:]
     private let consumers: [Consumers]
 
-    public init(graph: Graph, plan: QuantizationPlan, backend: any Backend, candidates: [Candidate]) throws {
+    public init(graph: Graph, plan: QuantizationPlan, backend: any Backend, candidates: [Candidate],
+                threads: Int = CPUBackend.defaultThreads) throws {
         self.graph = graph
+        self.threads = threads
         self.plan = plan
         self.backend = backend
         self.candidates = candidates
@@ -77,7 +82,7 @@ public struct AutoRanges {
             var row = errors[c.tensor] ?? Array(repeating: 0, count: candidates.count)
             for (i, candidate) in candidates.enumerated() {
                 guard let range = candidate.ranges[c.tensor] else { continue }
-                feeds[c.tensor] = try FakeQuantize.apply(range.params, to: x)
+                feeds[c.tensor] = try FakeQuantize.apply(range.params, to: x, threads: threads)
                 let outputs = try c.model.run(feeds)
                 for name in c.outputs {
                     guard let want = reference[name], let got = outputs[name] else { continue }
@@ -143,36 +148,17 @@ public struct AutoRanges {
     }
 }
 
-/// QuantizeLinear then DequantizeLinear in float, as the QDQ graph computes them: round half to even,
-/// saturate to the type, per tensor or per channel.
+/// QuantizeLinear then DequantizeLinear in float, as the QDQ graph computes them (the CPU backend's fused
+/// pair, bit for bit the reference kernels).
 enum FakeQuantize {
-    static func apply(_ p: QuantParams, to x: Tensor) throws -> Tensor {
+    static func apply(_ p: QuantParams, to x: Tensor, threads: Int) throws -> Tensor {
         let (low, high): (Float, Float) = p.dtype == .u8 ? (0, 255) : (-128, 127)
-        var values = x.floatValues()
-        let channels = p.scales.count
-        // Elements per channel step along `axis` (1 for per-tensor parameters: one scale for everything).
-        var inner = values.count
-        if let axis = p.axis, channels > 1 {
-            guard axis < x.rank, x.shape[axis] == channels else {
-                throw QuantError("\(channels) scales for a tensor of shape \(x.shape) on axis \(axis)")
-            }
-            inner = x.shape[(axis + 1)...].reduce(1, *)
+        guard let z = p.zeroPoints.first, p.zeroPoints.allSatisfy({ $0 == z }), p.scales.count == 1 || p.axis == 1,
+              let out = FastFakeQuant(scales: p.scales, zeroPoint: Float(z), low: low, high: high).run(x, threads: threads)
+        else {
+            throw QuantError("cannot fake-quantize a tensor of shape \(x.shape) with \(p.scales.count) scales on axis "
+                + "\(p.axis.map(String.init) ?? "none")")
         }
-        // Channel blocks of `inner` contiguous values, so the inner loop vectorizes.
-        values.withUnsafeMutableBufferPointer { v in
-            for start in stride(from: 0, to: v.count, by: inner) {
-                let c = channels > 1 ? (start / inner) % channels : 0
-                let (s, z) = (p.scales[c], Float(p.zeroPoints[c]))
-                // Clamped before rounding (the bounds are whole numbers, so the order does not matter), then
-                // rounded half to even by adding and subtracting 1.5 · 2^23: exact for |x| < 2^22, and a
-                // vector operation, where rounded(.toNearestOrEven) is a library call per value.
-                let (lo, hi, magic) = (low - z, high - z, Float(12_582_912))
-                for i in start..<Swift.min(start + inner, v.count) {
-                    let clamped = Swift.min(Swift.max(v[i] / s, lo), hi)
-                    v[i] = ((clamped + magic) - magic) * s
-                }
-            }
-        }
-        return Tensor(shape: x.shape, floats: values)
+        return out
     }
 }

@@ -48,12 +48,7 @@ public struct CalibrationRun {
     }
 
     private func compileWatching() throws -> any CompiledModel {
-        var watched = graph
-        let declared = Set(graph.outputs.map(\.name))
-        for t in tensors where !declared.contains(t) {
-            watched.outputs.append(ValueInfo(name: t, dtype: nil, shape: nil))
-        }
-        return try backend.compile(watched)
+        try backend.compile(graph.exposing(tensors))
     }
 
     private func pass(_ model: any CompiledModel, _ start: [Observer], _ next: () throws -> [String: Tensor]?,

@@ -68,11 +68,7 @@ struct CompareCommand: Command {
             throw InputError(quantPath, "no quantized tensor of this model matches a tensor of \(floatPath) "
                 + "(expected DequantizeLinear outputs named <tensor>_dequantized, as octet quantize writes)")
         }
-        var f = float, q = quant
-        for (a, b) in pairs {
-            if !f.outputs.contains(where: { $0.name == a }) { f.outputs.append(ValueInfo(name: a, dtype: nil, shape: nil)) }
-            if !q.outputs.contains(where: { $0.name == b }) { q.outputs.append(ValueInfo(name: b, dtype: nil, shape: nil)) }
-        }
+        let f = float.exposing(pairs.map(\.float)), q = quant.exposing(pairs.map(\.quantized))
         let fm = try Session(graph: f, path: floatPath, options: SessionOptions(target: target, threads: threads))
         let qm = try Session(graph: q, path: quantPath, options: execution.sessionOptions(target: target, threads: threads),
                              reporter: .cli)
