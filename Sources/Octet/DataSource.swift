@@ -23,17 +23,10 @@ public final class DataSource {
         self.path = path
         do {
             let dataset = try Datasets.open(path: path)
-            var p = preprocessing
-            if let npy = dataset as? NPYDataset {
-                imageShape = npy.imageShape
-                isPreprocessed = true
-                if let side = npy.imageShape.last { p.size = side; p.resize = max(p.resize, side) }
-            } else {
-                imageShape = [3, preprocessing.size, preprocessing.size]
-                isPreprocessed = false
-            }
-            stream = try BatchStream(dataset: dataset, preprocessing: p, batchSize: batch, limit: limit,
+            isPreprocessed = dataset is NPYDataset
+            stream = try BatchStream(dataset: dataset, preprocessing: preprocessing, batchSize: batch, limit: limit,
                                      skipBad: skipBad, threads: threads, progress: progress)
+            imageShape = stream.imageShape
         } catch {
             throw InputError(path, error)
         }

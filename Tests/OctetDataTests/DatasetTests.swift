@@ -130,10 +130,15 @@ func writeNPY(bytes: [UInt8], descr: String, shape: [Int], to path: String) thro
         #expect(limited.total == 1)
         #expect(try limited.next()?.labels == [[5]])
         #expect(try limited.next() == nil)
-        let wrongSize = try BatchStream(dataset: single, preprocessing: Preprocessing(preset: .none, size: 8, resize: 8), batchSize: 4)
-        #expect(throws: DataError("\(dir)/a.npy: image 0: a f32 tensor of shape [1, 3, 4, 4]; expected f32 [1, 3, 8, 8]")) {
-            try wrongSize.next()
-        }
+        // Preprocessed tensors keep their own height and width, square or not, whatever crop the flags give.
+        let wide = (0..<(2 * 3 * 2 * 6)).map(Float.init)
+        try writeNPY(wide, shape: [2, 3, 2, 6], to: dir + "/wide.npy")
+        let lines = try BatchStream(dataset: try Datasets.open(path: dir + "/wide.npy"),
+                                    preprocessing: Preprocessing(preset: .none, size: 8, resize: 8), batchSize: 4)
+        #expect(lines.imageShape == [3, 2, 6])
+        let line = try #require(try lines.next())
+        #expect(line.input.shape == [2, 3, 2, 6] && line.input.floatValues() == wide)
+        try FileManager.default.removeItem(atPath: dir + "/wide.npy")
         try writeNPY(Array(values.prefix(27)), shape: [1, 3, 3, 3], to: dir + "/c.npy")
         let mixed = try BatchStream(dataset: try Datasets.open(path: dir), preprocessing: Preprocessing(preset: .none, size: 4, resize: 4),
                                     batchSize: 8)

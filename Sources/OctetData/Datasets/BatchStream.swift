@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 import OctetIR
 
-/// A batch of preprocessed images: `[n, 3, size, size]` floats with each image's labels and id.
+/// A batch of preprocessed images: `[n] + imageShape` floats with each image's labels and id.
 public struct Batch: Sendable {
     public var input: Tensor
     /// Per image, its labels (the class index first; empty when the dataset has none).
@@ -44,6 +44,9 @@ public final class BatchStream {
     public let limit: Int?
     public let skipBad: Bool
     public let threads: Int
+    /// `[C, H, W]` of every image: a `.npy` dataset's own (already preprocessed, any height and width),
+    /// else `[3, size, size]` from the preprocessing's crop.
+    public let imageShape: [Int]
     /// `source: location: what` of each record left out.
     public private(set) var skipped: [String] = []
     public private(set) var delivered = 0
@@ -67,6 +70,7 @@ public final class BatchStream {
         self.skipBad = skipBad
         self.threads = max(1, threads)
         self.progress = progress
+        imageShape = (dataset as? NPYDataset)?.imageShape ?? [3, preprocessing.size, preprocessing.size]
         reader = try dataset.makeReader()
     }
 
@@ -93,7 +97,7 @@ public final class BatchStream {
         var ids: [UInt64] = []
         var want = batchSize
         if let limit { want = min(want, limit - delivered) }
-        values.reserveCapacity(want * 3 * preprocessing.size * preprocessing.size)
+        values.reserveCapacity(want * imageShape.reduce(1, *))
         while labels.count < want {
             if ready.isEmpty {
                 if finished { break }
@@ -124,8 +128,7 @@ public final class BatchStream {
         }
         delivered += labels.count
         progress?(BatchProgress(done: delivered, total: total, skipped: skipped.count))
-        let size = preprocessing.size
-        return Batch(input: Tensor(shape: [labels.count, 3, size, size], floats: values), labels: labels, ids: ids)
+        return Batch(input: Tensor(shape: [labels.count] + imageShape, floats: values), labels: labels, ids: ids)
     }
 
     /// Reads up to `count` records (stopping at the end or a broken structure) and prepares them.
@@ -157,19 +160,21 @@ public final class BatchStream {
         var results = [Result<[Float], DataError>](repeating: .failure(DataError("not prepared")), count: window.count)
         let workers = min(threads, window.count)
         let preprocessing = preprocessing
+        let tensorShape = [1] + imageShape
         results.withUnsafeMutableBufferPointer { out in
             // Each index is written by exactly one worker.
             nonisolated(unsafe) let slots = out
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 for i in stride(from: worker, to: window.count, by: workers) {
-                    if case .success(let sample) = window[i] { slots[i] = Self.prepare(sample, preprocessing) }
+                    if case .success(let sample) = window[i] { slots[i] = Self.prepare(sample, preprocessing, tensorShape: tensorShape) }
                 }
             }
         }
         return results
     }
 
-    private static func prepare(_ sample: Sample, _ preprocessing: Preprocessing) -> Result<[Float], DataError> {
+    private static func prepare(_ sample: Sample, _ preprocessing: Preprocessing,
+                                tensorShape: [Int]) -> Result<[Float], DataError> {
         switch sample.content {
         case .encoded(let bytes):
             do {
@@ -181,9 +186,8 @@ public final class BatchStream {
                 return .failure(DataError("\(error)"))
             }
         case .tensor(let tensor):
-            let s = preprocessing.size
-            guard tensor.shape == [1, 3, s, s], case .f32(let floats) = tensor.storage else {
-                return .failure(DataError("a \(tensor.dtype) tensor of shape \(tensor.shape); expected f32 [1, 3, \(s), \(s)]"))
+            guard tensor.shape == tensorShape, case .f32(let floats) = tensor.storage else {
+                return .failure(DataError("a \(tensor.dtype) tensor of shape \(tensor.shape); expected f32 \(tensorShape)"))
             }
             return .success(floats)
         }
