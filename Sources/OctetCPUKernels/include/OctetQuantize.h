@@ -21,6 +21,15 @@ void octet_quantize_u8(const float *x, uint8_t *out, ptrdiff_t count, float scal
 ptrdiff_t octet_histogram_add(const float *values, ptrdiff_t count, double limit, double scale, ptrdiff_t bins,
                               double *counts, int avx512);
 
+/// The MSE calibrator's squared rounding-and-clipping error for `count` thresholds at once: for each
+/// threshold t = thresholds[r] (scale s = t / levels) the sum over k of
+/// weights[k] * (x[k] - min(round_half_even(x[k] / s), levels) * s)^2 for the `n` non-negative magnitudes x.
+/// The terms go into eight running sums by k mod 8, added in lane order at the end, with no fused multiply-add,
+/// so every path gives the same bits. `avx512` nonzero (only when octet_cpu_has_avx512f() is 1) takes eight
+/// magnitudes a step.
+void octet_mse_errors(const double *magnitudes, const double *weights, ptrdiff_t n, double levels,
+                      const double *thresholds, ptrdiff_t count, double *errors, int avx512);
+
 #ifdef __cplusplus
 }
 #endif

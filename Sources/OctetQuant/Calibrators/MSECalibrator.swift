@@ -1,3 +1,5 @@
+import OctetCPUKernels
+
 /// The threshold that minimizes the expected squared error of quantizing the observed values (each
 /// histogram bin standing for its centre): small thresholds clip the tails, large ones round coarsely.
 /// Every ring of bins around zero is a candidate (its upper edge), the first best one wins.
@@ -14,28 +16,23 @@ public struct MSECalibrator: Calibrator {
     public static func threshold(_ h: Histogram, levels: Int = 127) -> Double {
         let centre = h.bins / 2
         let w = h.binWidth
-        // Non-empty bins as (|centre value|, count): the error is symmetric in the sign.
-        var magnitudes: [Double] = []
-        var counts: [Double] = []
-        for (i, c) in h.counts.enumerated() where c != 0 {
-            magnitudes.append(abs(Double(i - centre)) * w)
+        // Each distance from zero once, with the counts of both signs: the error is symmetric in the sign.
+        var weight = [Double](repeating: 0, count: centre + 1)
+        for (i, c) in h.counts.enumerated() where c != 0 { weight[min(abs(i - centre), centre)] += c }
+        var magnitudes: [Double] = [], counts: [Double] = []
+        for (m, c) in weight.enumerated() where c != 0 {
+            magnitudes.append(Double(m) * w)
             counts.append(c)
         }
-        func error(ring j: Int) -> Double {
-            let t = (Double(j) + 0.5) * w
-            let scale = t / Double(levels)
-            var sum = 0.0
-            for (x, c) in zip(magnitudes, counts) {
-                let q = min((x / scale).rounded(.toNearestOrEven), Double(levels)) * scale
-                sum += c * (x - q) * (x - q)
-            }
-            return sum
-        }
+        // Every ring of bins around zero is a candidate: its upper edge.
+        let thresholds = (0...centre).map { (Double($0) + 0.5) * w }
+        var errors = [Double](repeating: .infinity, count: thresholds.count)
+        octet_mse_errors(magnitudes, counts, magnitudes.count, Double(levels), thresholds, thresholds.count, &errors,
+                         avx512)
         var bestRing = centre, bestError = Double.infinity
-        for j in 0...centre {
-            let e = error(ring: j)
-            if e < bestError { (bestRing, bestError) = (j, e) }
-        }
-        return (Double(bestRing) + 0.5) * w
+        for (j, e) in errors.enumerated() where e < bestError { (bestRing, bestError) = (j, e) }
+        return thresholds[bestRing]
     }
+
+    private static let avx512: Int32 = octet_cpu_has_avx512f()
 }
