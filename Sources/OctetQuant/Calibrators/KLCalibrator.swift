@@ -1,4 +1,5 @@
 import Foundation
+import OctetCPUKernels
 
 /// TVM's and MXNet's entropy calibration: the threshold whose 255-level quantized histogram diverges
 /// least (Kullback-Leibler) from the full one.
@@ -112,42 +113,20 @@ public struct KLCalibrator: Calibrator {
             qSum += value * Double(norm)
         }
         return groupValue.withUnsafeBufferPointer { groups in
-            smoothedDivergence(bins: m, groupValues: groups, qZeros: qZeros, qSum: qSum, pTotal: pSum, pEps1: pEps1) { p[$0] }
+            smoothedDivergence(bins: m, groupValues: groups, qZeros: qZeros, qSum: qSum, pTotal: pSum, pEps1: pEps1,
+                               inside: p.baseAddress!, first: p[0], last: p[m - 1])
         }
     }
 
     /// The divergence once p's zeros and q's groups are counted: both smoothed, then KL(p || q) bin by bin in
-    /// order. The definition and the candidate search share it, so they take the same operations.
-    @inline(__always)
+    /// order (`octet_kl_smoothed_divergence`, whose logarithm gives the same bits on every CPU). p is `first`,
+    /// inside[1 ..< m - 1], `last`. The definition and the candidate search share it.
     static func smoothedDivergence(bins m: Int, groupValues: UnsafeBufferPointer<Double>, qZeros: Int, qSum: Double,
-                                   pTotal: Double, pEps1: Double, p: (Int) -> Double) -> Double {
-        let nq = groupValues.count, merged = m / nq
-        let qNonZeros = m - qZeros
-        guard qNonZeros > 0 else { return .infinity }
-        let qEps1 = eps * Double(qZeros) / Double(qNonZeros)
-        // Smoothing moves eps onto each zero and takes it evenly from the non-zeros, so sums are unchanged.
-        let qTotal = qSum
-        let emptyP = eps / pTotal
-        let emptyTerm = emptyP * (log(emptyP) - log(eps / qTotal))
-        var kl = 0.0
-        for j in 0..<nq {
-            let s = j * merged, e = j == nq - 1 ? m : s + merged
-            let qv = groupValues[j]
-            let qSmoothed = qv == 0 ? eps : qv - qEps1
-            guard qSmoothed > 0 else { return .infinity }
-            let logQ = log(qSmoothed / qTotal)
-            for k in s..<e {
-                let pv = p(k)
-                if pv == 0 {
-                    kl += emptyTerm
-                    continue
-                }
-                let pSmoothed = pv - pEps1
-                guard pSmoothed > 0 else { return .infinity }
-                let pp = pSmoothed / pTotal
-                kl += pp * (log(pp) - logQ)
-            }
-        }
-        return kl
+                                   pTotal: Double, pEps1: Double, inside: UnsafePointer<Double>, first: Double,
+                                   last: Double) -> Double {
+        octet_kl_smoothed_divergence(inside, m, first, last, groupValues.baseAddress!, groupValues.count, qZeros, qSum,
+                                     pTotal, pEps1, eps, avx512)
     }
+
+    private static let avx512: Int32 = octet_cpu_has_avx512f()
 }

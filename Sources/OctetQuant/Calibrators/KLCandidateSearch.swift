@@ -73,7 +73,7 @@ extension KLCalibrator {
                     let inside = h.baseAddress! + start
                     return KLCalibrator.smoothedDivergence(
                         bins: m, groupValues: UnsafeBufferPointer(groupValue), qZeros: qZeros, qSum: qSum, pTotal: total,
-                        pEps1: pEps1) { k in k == 0 ? first : k == m - 1 ? last : inside[k] }
+                        pEps1: pEps1, inside: inside, first: first, last: last)
                 }
             }
         }
