@@ -1,7 +1,26 @@
 import OctetCPU
 import OctetIR
 import OctetQuant
+import Synchronization
 import Testing
+
+/// The CPU backend, counting how many times its compiled models run.
+final class CountingBackend: Backend {
+    let inner = CPUBackend(threads: 1)
+    let runs = Atomic<Int>(0)
+    var name: String { inner.name }
+    func supports(_ node: Node, in graph: Graph) -> Support { inner.supports(node, in: graph) }
+    func compile(_ graph: Graph) throws -> any CompiledModel { Counted(inner: try inner.compile(graph), backend: self) }
+
+    struct Counted: CompiledModel {
+        let inner: any CompiledModel
+        let backend: CountingBackend
+        func run(_ inputs: [String: Tensor]) throws -> [String: Tensor] {
+            backend.runs.add(1, ordering: .relaxed)
+            return try inner.run(inputs)
+        }
+    }
+}
 
 /// `--mode auto` judges a threshold by the error of the nodes reading the tensor, not of the tensor alone.
 @Suite struct AutoRangesTests {
@@ -61,6 +80,24 @@ import Testing
         let (winner, range) = try choose(weights: [0, 1])
         #expect(winner == "all of 8")
         #expect(range?.threshold == 8)
+    }
+
+    @Test("Candidates with equal ranges run the consumers once and score the same")
+    func equalCandidatesRunOnce() throws {
+        let graph = try Self.network(weights: [0, 1])
+        var config = QuantizationConfig()
+        config.skipConv = []
+        let plan = try QuantizationPlan(graph: graph, config: config)
+        let clipping = AutoRanges.Candidate(label: "clip at 1", ranges: ["x": Self.range(threshold: 1, mode: .percentile)])
+        let wide = AutoRanges.Candidate(label: "all of 8", ranges: ["x": Self.range(threshold: 8, mode: .max)])
+        let alsoWide = AutoRanges.Candidate(label: "also 8", ranges: ["x": Self.range(threshold: 8, mode: .max)])
+        let backend = CountingBackend()
+        var auto = try AutoRanges(graph: graph, plan: plan, backend: backend, candidates: [clipping, wide, alsoWide])
+        try auto.observe(["x": Self.input])
+        // The float reference, then the two distinct ranges: the third candidate reuses the second's outputs.
+        #expect(backend.runs.load(ordering: .relaxed) == 3)
+        let (ranges, wins) = auto.chosen()
+        #expect(wins == ["all of 8": 1] && ranges["x"]?.threshold == 8)
     }
 
     @Test("Alone, auto has no threshold: ranges() says so instead of picking one")

@@ -37,6 +37,9 @@ public struct AutoRanges {
         let otherInputs: [String]
         let outputs: [String]
         let model: any CompiledModel
+        /// Per candidate, the first candidate with the same parameters for the tensor (itself when none
+        /// before it has them), or nil where the candidate has no range: equal ranges are run once.
+        let same: [Int?]
     }
 
     private var errors: [String: [Double]] = [:]
@@ -56,7 +59,7 @@ public struct AutoRanges {
             let readers = (consumersOf[tensor] ?? []).filter { quantized.contains(graph.nodes[$0].name) }
             guard !readers.isEmpty, Self.candidatesDiffer(tensor, candidates) else { continue }
             built.append(try Self.consumers(of: tensor, nodes: readers.map { graph.nodes[$0] }, graph: graph,
-                                            backend: backend))
+                                            backend: backend, candidates: candidates))
         }
         consumers = built
     }
@@ -80,14 +83,21 @@ public struct AutoRanges {
             }
             let reference = try c.model.run(feeds)
             var row = errors[c.tensor] ?? Array(repeating: 0, count: candidates.count)
+            // Per candidate, each output's error on this batch, added to the row in output order.
+            var batch = [[Double]](repeating: [], count: candidates.count)
             for (i, candidate) in candidates.enumerated() {
-                guard let range = candidate.ranges[c.tensor] else { continue }
-                feeds[c.tensor] = try FakeQuantize.apply(range.params, to: x, threads: threads)
-                let outputs = try c.model.run(feeds)
-                for name in c.outputs {
-                    guard let want = reference[name], let got = outputs[name] else { continue }
-                    row[i] += Self.relativeError(got.floatValues(), want.floatValues())
+                guard let first = c.same[i], let range = candidate.ranges[c.tensor] else { continue }
+                if first == i {
+                    feeds[c.tensor] = try FakeQuantize.apply(range.params, to: x, threads: threads)
+                    let outputs = try c.model.run(feeds)
+                    for name in c.outputs {
+                        guard let want = reference[name], let got = outputs[name] else { continue }
+                        batch[i].append(Self.relativeError(got.floatValues(), want.floatValues()))
+                    }
+                } else {
+                    batch[i] = batch[first]
                 }
+                for e in batch[i] { row[i] += e }
             }
             errors[c.tensor] = row
         }
@@ -131,8 +141,8 @@ public struct AutoRanges {
         return params.contains { $0 != params[0] }
     }
 
-    private static func consumers(of tensor: String, nodes: [Node], graph: Graph, backend: any Backend) throws
-        -> Consumers {
+    private static func consumers(of tensor: String, nodes: [Node], graph: Graph, backend: any Backend,
+                                  candidates: [Candidate]) throws -> Consumers {
         var inputs: [String] = [], initializers: [String: Tensor] = [:]
         for node in nodes {
             for name in node.inputs where !name.isEmpty && name != tensor && !inputs.contains(name) {
@@ -140,11 +150,14 @@ public struct AutoRanges {
             }
         }
         let outputs = nodes.flatMap(\.outputs).filter { !$0.isEmpty }
+        let params = candidates.map { $0.ranges[tensor]?.params }
+        let same = params.map { p in p.flatMap { p in params.firstIndex { $0 == p } } }
         func info(_ name: String) -> ValueInfo { graph.valueInfo[name] ?? ValueInfo(name: name, dtype: nil, shape: nil) }
         let sub = Graph(name: "consumers of \(tensor)", inputs: ([tensor] + inputs).map(info),
                         outputs: outputs.map { ValueInfo(name: $0, dtype: nil, shape: nil) }, nodes: nodes,
                         initializers: initializers)
-        return Consumers(tensor: tensor, otherInputs: inputs, outputs: outputs, model: try backend.compile(sub))
+        return Consumers(tensor: tensor, otherInputs: inputs, outputs: outputs, model: try backend.compile(sub),
+                         same: same)
     }
 }
 
