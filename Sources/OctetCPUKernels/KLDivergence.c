@@ -96,37 +96,112 @@ void octet_logs(const double *values, ptrdiff_t count, double *logs, int avx512)
     for (ptrdiff_t i = 0; i < count; i += 8) logs_of(values + i, count - i < 8 ? count - i : 8, logs + i, avx512);
 }
 
+// The divergence's terms once every bin's p, log p and log q are known, summed in eight running sums by bin
+// index mod 8, then added in lane order: the portable loop, and the AVX-512 loop's tail.
+static double kl_terms_from(const double *pv, const double *pp, const double *lg, const double *lqb, ptrdiff_t start,
+                            ptrdiff_t m, double empty_term, double lanes[8]) {
+    for (ptrdiff_t k = start; k < m; k++) lanes[k & 7] += pv[k] == 0 ? empty_term : pp[k] * (lg[k] - lqb[k]);
+    double sum = 0;
+    for (int l = 0; l < 8; l++) sum += lanes[l];
+    return sum;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f"))) static double kl_terms_avx512(const double *pv, const double *pp, const double *lg,
+                                                                 const double *lqb, ptrdiff_t m, double empty_term) {
+    __m512d acc = _mm512_setzero_pd();
+    const __m512d empty = _mm512_set1_pd(empty_term);
+    ptrdiff_t k = 0;
+    for (; k + 8 <= m; k += 8) {
+        __mmask8 zero = _mm512_cmp_pd_mask(_mm512_loadu_pd(pv + k), _mm512_setzero_pd(), _CMP_EQ_OQ);
+        __m512d t = _mm512_mul_pd(_mm512_loadu_pd(pp + k), _mm512_sub_pd(_mm512_loadu_pd(lg + k), _mm512_loadu_pd(lqb + k)));
+        acc = _mm512_add_pd(acc, _mm512_mask_blend_pd(zero, t, empty));
+    }
+    double lanes[8];
+    _mm512_storeu_pd(lanes, acc);
+    return kl_terms_from(pv, pp, lg, lqb, k, m, empty_term, lanes);
+}
+#endif
+
+// pp[k] = (pv[k] - p_eps1) / p_total, or 1 where pv[k] is 0 (its log is not used); false when a non-zero pv[k]
+// is not above p_eps1.
+static int normalised_p_from(const double *pv, ptrdiff_t start, ptrdiff_t m, double p_eps1, double p_total,
+                             double *pp) {
+    for (ptrdiff_t k = start; k < m; k++) {
+        double p_smoothed = pv[k] - p_eps1;
+        if (pv[k] != 0 && !(p_smoothed > 0)) return 0;
+        pp[k] = pv[k] == 0 ? 1.0 : p_smoothed / p_total;
+    }
+    return 1;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f"))) static int normalised_p_avx512(const double *pv, ptrdiff_t m, double p_eps1,
+                                                                  double p_total, double *pp) {
+    const __m512d eps1 = _mm512_set1_pd(p_eps1), total = _mm512_set1_pd(p_total), one = _mm512_set1_pd(1.0);
+    ptrdiff_t k = 0;
+    for (; k + 8 <= m; k += 8) {
+        __m512d v = _mm512_loadu_pd(pv + k);
+        __mmask8 nonzero = _mm512_cmp_pd_mask(v, _mm512_setzero_pd(), _CMP_NEQ_UQ);
+        __m512d smoothed = _mm512_sub_pd(v, eps1);
+        if (nonzero & ~_mm512_cmp_pd_mask(smoothed, _mm512_setzero_pd(), _CMP_GT_OQ)) return 0;
+        _mm512_storeu_pd(pp + k, _mm512_mask_blend_pd(nonzero, one, _mm512_div_pd(smoothed, total)));
+    }
+    return normalised_p_from(pv, k, m, p_eps1, p_total, pp);
+}
+#endif
+
+static int normalised_p(const double *pv, ptrdiff_t m, double p_eps1, double p_total, double *pp, int avx512) {
+#if defined(__x86_64__)
+    if (avx512) return normalised_p_avx512(pv, m, p_eps1, p_total, pp);
+#else
+    (void)avx512;
+#endif
+    return normalised_p_from(pv, 0, m, p_eps1, p_total, pp);
+}
+
 double octet_kl_smoothed_divergence(const double *inside, ptrdiff_t m, double first, double last,
                                     const double *group_values, ptrdiff_t nq, ptrdiff_t q_zeros, double q_sum,
-                                    double p_total, double p_eps1, double eps, int avx512) {
+                                    double p_total, double p_eps1, double eps, double *scratch, int avx512) {
     ptrdiff_t merged = m / nq;
     ptrdiff_t q_nonzeros = m - q_zeros;
-    if (q_nonzeros <= 0) return INFINITY;
+    if (q_nonzeros <= 0 || m < 1 || nq < 1) return INFINITY;
     double q_eps1 = eps * (double)q_zeros / (double)q_nonzeros;
     // Smoothing moves eps onto each zero and takes it evenly from the non-zeros, so sums are unchanged.
     double q_total = q_sum;
     double empty_p = eps / p_total;
     double empty_term = empty_p * (octet_log(empty_p) - octet_log(eps / q_total));
-    double kl = 0;
+    // Every bin's p, p normalised, its log and its group's log q, then the terms: each step a plain loop over
+    // the bins, so the logs and the sums go eight at a time whatever the groups' width.
+    double *pv = scratch;
+    double *pp = pv + m, *lg = pp + m, *lqb = lg + m, *qs = lqb + m, *lq = qs + nq;
+    double kl = INFINITY;
+    memcpy(pv, inside, (size_t)m * sizeof(double));
+    pv[0] = first;
+    pv[m - 1] = last;
+    if (!normalised_p(pv, m, p_eps1, p_total, pp, avx512)) goto done;
     for (ptrdiff_t j = 0; j < nq; j++) {
-        ptrdiff_t s = j * merged, e = j == nq - 1 ? m : s + merged;
         double qv = group_values[j];
         double q_smoothed = qv == 0 ? eps : qv - q_eps1;
-        if (!(q_smoothed > 0)) return INFINITY;
-        double log_q = octet_log(q_smoothed / q_total);
-        for (ptrdiff_t k0 = s; k0 < e; k0 += 8) {
-            ptrdiff_t n = e - k0 < 8 ? e - k0 : 8;
-            double pv[8], pp[8], lg[8];
-            for (ptrdiff_t i = 0; i < n; i++) {
-                ptrdiff_t k = k0 + i;
-                pv[i] = k == 0 ? first : k == m - 1 ? last : inside[k];
-                double p_smoothed = pv[i] - p_eps1;
-                if (pv[i] != 0 && !(p_smoothed > 0)) return INFINITY;
-                pp[i] = pv[i] == 0 ? 1.0 : p_smoothed / p_total;
-            }
-            logs_of(pp, n, lg, avx512);
-            for (ptrdiff_t i = 0; i < n; i++) kl += pv[i] == 0 ? empty_term : pp[i] * (lg[i] - log_q);
-        }
+        if (!(q_smoothed > 0)) goto done;
+        qs[j] = q_smoothed / q_total;
     }
+    octet_logs(pp, m, lg, avx512);
+    octet_logs(qs, nq, lq, avx512);
+    for (ptrdiff_t j = 0; j < nq; j++) {
+        ptrdiff_t s = j * merged, e = j == nq - 1 ? m : s + merged;
+        for (ptrdiff_t k = s; k < e; k++) lqb[k] = lq[j];
+    }
+#if defined(__x86_64__)
+    if (avx512) {
+        kl = kl_terms_avx512(pv, pp, lg, lqb, m, empty_term);
+        goto done;
+    }
+#endif
+    {
+        double lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        kl = kl_terms_from(pv, pp, lg, lqb, 0, m, empty_term, lanes);
+    }
+done:
     return kl;
 }

@@ -45,6 +45,33 @@ import Testing
         }
     }
 
+    @Test func vectorDivergenceGivesThePortableBits() {
+        if octet_cpu_has_avx512f() == 0 {
+            print("SKIPPED: the AVX-512 divergence: this CPU lacks the instructions")
+            return
+        }
+        let counts = Self.sparse(bins: 1201, seed: 5)
+        let nq = 255
+        var scratch = [Double](repeating: 0, count: 4 * counts.count + 2 * nq)
+        var differing = 0, finite = 0
+        for m in stride(from: 255, through: 1201, by: 7) {
+            let start = (counts.count - m) / 2
+            let groups = (0..<nq).map { Double($0 % 5) * 3.5 }
+            let qZeros = groups.filter { $0 == 0 }.count * (m / nq)
+            let qSum = groups.reduce(0, +) * Double(m / nq)
+            let d = (Int32(0)...1).map { avx512 in
+                counts.withUnsafeBufferPointer { h in
+                    octet_kl_smoothed_divergence(h.baseAddress! + start, m, 7, 9, groups, nq, qZeros, qSum, 1e5, 2e-4,
+                                                 1e-4, &scratch, avx512)
+                }
+            }
+            if d[0].bitPattern != d[1].bitPattern { differing += 1 }
+            if d[0].isFinite { finite += 1 }
+        }
+        #expect(differing == 0)
+        #expect(finite > 100)
+    }
+
     /// Values at bin centres land in their bin on every path; zeros are counted apart; ±limit go to the
     /// end bins.
     @Test("Histogram counting puts each value in its bin", arguments: [0, 1])

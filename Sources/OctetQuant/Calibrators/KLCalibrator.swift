@@ -53,8 +53,12 @@ public struct KLCalibrator: Calibrator {
         let (centre, half) = (counts.count / 2, quantizedBins / 2)
         guard centre >= half, quantizedBins >= 1 else { return [] }
         let search = CandidateSearch(counts)
-        return (half...centre).map { i in
-            search.divergence(start: centre - i, bins: 2 * i + 1, quantizedBins: quantizedBins)
+        var scratch = [Double](repeating: 0, count: scratchCount(bins: counts.count, quantizedBins: quantizedBins))
+        return scratch.withUnsafeMutableBufferPointer { scratch in
+            (half...centre).map { i in
+                search.divergence(start: centre - i, bins: 2 * i + 1, quantizedBins: quantizedBins,
+                                  scratch: scratch.baseAddress!)
+            }
         }
     }
 
@@ -112,9 +116,10 @@ public struct KLCalibrator: Calibrator {
             for k in s..<e where p[k] == 0 || value == 0 { qZeros += 1 }
             qSum += value * Double(norm)
         }
+        var scratch = [Double](repeating: 0, count: scratchCount(bins: m, quantizedBins: nq))
         return groupValue.withUnsafeBufferPointer { groups in
             smoothedDivergence(bins: m, groupValues: groups, qZeros: qZeros, qSum: qSum, pTotal: pSum, pEps1: pEps1,
-                               inside: p.baseAddress!, first: p[0], last: p[m - 1])
+                               inside: p.baseAddress!, first: p[0], last: p[m - 1], scratch: &scratch)
         }
     }
 
@@ -123,10 +128,13 @@ public struct KLCalibrator: Calibrator {
     /// inside[1 ..< m - 1], `last`. The definition and the candidate search share it.
     static func smoothedDivergence(bins m: Int, groupValues: UnsafeBufferPointer<Double>, qZeros: Int, qSum: Double,
                                    pTotal: Double, pEps1: Double, inside: UnsafePointer<Double>, first: Double,
-                                   last: Double) -> Double {
+                                   last: Double, scratch: UnsafeMutablePointer<Double>) -> Double {
         octet_kl_smoothed_divergence(inside, m, first, last, groupValues.baseAddress!, groupValues.count, qZeros, qSum,
-                                     pTotal, pEps1, eps, avx512)
+                                     pTotal, pEps1, eps, scratch, avx512)
     }
+
+    /// The doubles `smoothedDivergence` works in, for candidates of up to `bins` bins.
+    static func scratchCount(bins: Int, quantizedBins: Int) -> Int { 4 * bins + 2 * quantizedBins }
 
     private static let avx512: Int32 = octet_cpu_has_avx512f()
 }

@@ -31,7 +31,8 @@ extension KLCalibrator {
             self.exact = exact && (prefix.last ?? 0) < 9_007_199_254_740_992
         }
 
-        func divergence(start: Int, bins m: Int, quantizedBins nq: Int) -> Double {
+        /// `scratch` holds `KLCalibrator.scratchCount(bins: m, quantizedBins: nq)` doubles.
+        func divergence(start: Int, bins m: Int, quantizedBins nq: Int, scratch: UnsafeMutablePointer<Double>) -> Double {
             guard exact, m >= 2, m >= nq else {
                 let p = KLCalibrator.candidate(hist, start: start, bins: m)
                 return p.withUnsafeBufferPointer { p in
@@ -73,7 +74,7 @@ extension KLCalibrator {
                     let inside = h.baseAddress! + start
                     return KLCalibrator.smoothedDivergence(
                         bins: m, groupValues: UnsafeBufferPointer(groupValue), qZeros: qZeros, qSum: qSum, pTotal: total,
-                        pEps1: pEps1, inside: inside, first: first, last: last)
+                        pEps1: pEps1, inside: inside, first: first, last: last, scratch: scratch)
                 }
             }
         }
