@@ -30,6 +30,12 @@ ptrdiff_t octet_histogram_add(const float *values, ptrdiff_t count, double limit
 void octet_mse_errors(const double *magnitudes, const double *weights, ptrdiff_t n, double levels,
                       const double *thresholds, ptrdiff_t count, double *errors, int avx512);
 
+/// error = sum (got[i] - want[i])^2 and energy = sum want[i]^2, in double: element i into running sum i mod 8,
+/// the eight added in order at the end, so every path gives the same bits. `avx512` nonzero (only when
+/// octet_cpu_has_avx512f() is 1) takes eight at a time.
+void octet_squared_error(const float *got, const float *want, ptrdiff_t count, double *error, double *energy,
+                         int avx512);
+
 /// The natural logarithm, under one unit in the last place, with the same bits on every CPU and in every
 /// path below (fdlibm's reduction and polynomial; libm's log for zero, subnormal, negative, inf and NaN).
 double octet_log(double x);

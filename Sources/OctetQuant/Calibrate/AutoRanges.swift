@@ -1,4 +1,5 @@
 import OctetCPU
+import OctetCPUKernels
 import OctetIR
 
 /// `--mode auto`: for each activation, the candidate range (one per calibrator) whose rounding and clipping
@@ -120,20 +121,14 @@ public struct AutoRanges {
         return (out, wins)
     }
 
-    /// Σ(got − want)² / Σ want² (the error alone where the reference is all zeros).
+    /// Σ(got − want)² / Σ want² (the error alone where the reference is all zeros), over the shorter of the two.
     static func relativeError(_ got: [Float], _ want: [Float]) -> Double {
         var error = 0.0, energy = 0.0
-        got.withUnsafeBufferPointer { g in
-            want.withUnsafeBufferPointer { w in
-                for i in 0..<Swift.min(g.count, w.count) {
-                    let d = Double(g[i]) - Double(w[i])
-                    error += d * d
-                    energy += Double(w[i]) * Double(w[i])
-                }
-            }
-        }
+        octet_squared_error(got, want, Swift.min(got.count, want.count), &error, &energy, avx512)
         return energy > 0 ? error / energy : error
     }
+
+    private static let avx512: Int32 = octet_cpu_has_avx512f()
 
     /// Whether the candidates give `tensor` different parameters (else there is nothing to choose).
     private static func candidatesDiffer(_ tensor: String, _ candidates: [Candidate]) -> Bool {
