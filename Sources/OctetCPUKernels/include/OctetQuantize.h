@@ -30,6 +30,11 @@ ptrdiff_t octet_histogram_add(const float *values, ptrdiff_t count, double limit
 void octet_mse_errors(const double *magnitudes, const double *weights, ptrdiff_t n, double levels,
                       const double *thresholds, ptrdiff_t count, double *errors, int avx512);
 
+/// Folds values into *lo and *hi (start them at +inf and -inf) by plain comparisons, which NaN never wins:
+/// the smallest and largest non-NaN values. Returns 1 when a NaN was seen. `avx512` nonzero (only when
+/// octet_cpu_has_avx512f() is 1) takes sixteen at a time; the result is the same.
+int octet_float_range(const float *values, ptrdiff_t count, float *lo, float *hi, int avx512);
+
 /// error = sum (got[i] - want[i])^2 and energy = sum want[i]^2, in double: element i into running sum i mod 8,
 /// the eight added in order at the end, so every path gives the same bits. `avx512` nonzero (only when
 /// octet_cpu_has_avx512f() is 1) takes eight at a time.
