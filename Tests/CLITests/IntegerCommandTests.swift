@@ -47,6 +47,10 @@ import Testing
         let r = try runOctet(["bench", Self.fixture + "/model.onnx", "--repeat", "3", "--profile"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("profile:") && r.stdout.contains("ConvInteger (fast integer conv)"), "\(r.stdout)")
+        let one = try runOctet(["bench", Self.fixture + "/model.onnx", "--repeat", "2", "--profile", "--top", "1"])
+        let slowest = one.stdout.components(separatedBy: "slowest nodes:\n").last ?? ""
+        #expect(slowest.split(separator: "\n").filter { $0.hasPrefix("  ") && $0.contains(" ms  ") }.count == 1,
+                "\(one.stdout)")
         let portable = try runOctet(["bench", Self.fixture + "/model.onnx", "--repeat", "2", "--isa", "portable", "--json"])
         let json = try #require(try JSONSerialization.jsonObject(with: Data(portable.stdout.utf8)) as? [String: Any])
         #expect(json["isa"] as? String == "float portable, integer portable")

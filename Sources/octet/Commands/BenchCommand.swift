@@ -8,8 +8,8 @@ struct BenchCommand: Command {
     static let name = "bench"
     static let summary = "time a model on random inputs (TVM-style summary, p90/p99, images/s)"
     static let help = """
-        usage: octet bench MODEL [--target cpu|cuda] [--simulate] [--profile] [--isa I] [--repeat 100] [--number 1] [--batch N] [--threads N]
-                                 [--shape NAME=D,D,..] [--warmup 3] [--json]
+        usage: octet bench MODEL [--target cpu|cuda] [--simulate] [--profile [--top 10]] [--isa I] [--repeat 100] [--number 1]
+                                 [--batch N] [--threads N] [--shape NAME=D,D,..] [--warmup 3] [--json]
 
           --repeat N     measurements to summarize (each is the mean of --number runs)
           --number N     runs averaged into one measurement
@@ -17,8 +17,11 @@ struct BenchCommand: Command {
           --shape S      a full input shape for inputs with symbolic dims other than the batch
           --threads N    CPU threads (default: all cores)
           --warmup N     untimed runs first (default 3)
+          --profile      also time every node on the CPU: totals by op and kernel, then the slowest nodes
+          --top N        with --profile, how many of the slowest nodes to list (default 10)
           --json         print one JSON object: mean_ms, median_ms, max_ms, min_ms, std_ms, p90_ms, p99_ms,
                          images_per_s, batch, repeat, number, threads
+        \(ISAChoice.help)
         \(ExecutionOptions.help)
         \(ModelArgument.help)
         """
@@ -34,6 +37,7 @@ struct BenchCommand: Command {
     var shapes: [String: [Int]]
     var json: Bool
     var profile: Bool
+    var top: Int
     var isa: ISAChoice
     var execution: ExecutionOptions
 
@@ -49,6 +53,7 @@ struct BenchCommand: Command {
         shapes = try InputShapes.parse(arguments.options("shape"))
         json = arguments.flag("json")
         profile = arguments.flag("profile")
+        top = try arguments.int("top", default: 10, range: 1...1_000_000)
         isa = try arguments.choice("isa", default: .best)
         try model.readPositional(&arguments)
     }
@@ -102,7 +107,7 @@ struct BenchCommand: Command {
             print(String(format: "  %8.3f ms %5.1f%%  %4d × ", g.ms, 100 * g.ms / max(total, 1e-9), g.count) + key)
         }
         print("slowest nodes:")
-        for r in rows.sorted(by: { $0.milliseconds > $1.milliseconds }).prefix(10) {
+        for r in rows.sorted(by: { $0.milliseconds > $1.milliseconds }).prefix(top) {
             print(String(format: "  %8.3f ms  ", r.milliseconds) + "\(r.op) \"\(r.node)\" (\(r.kernel))")
         }
     }
