@@ -176,7 +176,7 @@ double octet_kl_smoothed_divergence(const double *inside, ptrdiff_t m, double fi
     double *pv = scratch;
     double *pp = pv + m, *lg = pp + m, *lqb = lg + m, *qs = lqb + m, *lq = qs + nq;
     double kl = INFINITY;
-    memcpy(pv, inside, (size_t)m * sizeof(double));
+    if (m > 2) memcpy(pv + 1, inside + 1, (size_t)(m - 2) * sizeof(double));
     pv[0] = first;
     pv[m - 1] = last;
     if (!normalised_p(pv, m, p_eps1, p_total, pp, avx512)) goto done;

@@ -50,7 +50,7 @@ double octet_log(double x);
 void octet_logs(const double *values, ptrdiff_t count, double *logs, int avx512);
 
 /// The KL calibrator's divergence of one candidate once p's zeros and q's groups are counted: p is
-/// first, inside[1 ... m - 2], last (m bins; inside holds m values, its two ends replaced); q is `nq` groups of
+/// first, inside[1 ... m - 2], last (m bins; inside[0] and inside[m - 1] are not read); q is `nq` groups of
 /// m / nq bins (the last takes the rest), each bin the group's value. Both are smoothed (zeros get eps,
 /// taken evenly from the non-zeros: p_eps1 and the q side's from q_zeros), normalised by p_total and q_sum,
 /// and KL(p || q) is summed with octet_log, bin k's term into running sum k mod 8, the eight added in order at

@@ -53,7 +53,8 @@ public struct KLCalibrator: Calibrator {
         let (centre, half) = (counts.count / 2, quantizedBins / 2)
         guard centre >= half, quantizedBins >= 1 else { return [] }
         let search = CandidateSearch(counts)
-        var scratch = [Double](repeating: 0, count: scratchCount(bins: counts.count, quantizedBins: quantizedBins))
+        // The widest candidate has 2 * centre + 1 bins: one more than an even histogram has.
+        var scratch = [Double](repeating: 0, count: scratchCount(bins: 2 * centre + 1, quantizedBins: quantizedBins))
         return scratch.withUnsafeMutableBufferPointer { scratch in
             (half...centre).map { i in
                 search.divergence(start: centre - i, bins: 2 * i + 1, quantizedBins: quantizedBins,
