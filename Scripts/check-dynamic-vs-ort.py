@@ -20,6 +20,8 @@ import onnx
 import onnxruntime as ort
 from PIL import Image, ImageDraw
 
+from onnx_constants import constants_to_initializers
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODEL = os.path.join(ROOT, ".cache", "models", "ch_PP-OCRv4_rec_infer.onnx")
 OCTET = os.path.join(ROOT, ".build", "release", "octet")
@@ -46,17 +48,7 @@ def main():
     work = tempfile.mkdtemp(prefix="octet-dynamic-")
     ours, theirs = os.path.join(work, "octet.onnx"), os.path.join(work, "ort.onnx")
     # The file keeps its weights in Constant nodes, which quantize_dynamic does not take: initializers first.
-    model = onnx.load(MODEL)
-    kept = []
-    for node in model.graph.node:
-        if node.op_type == "Constant" and node.attribute[0].name == "value":
-            tensor = node.attribute[0].t
-            tensor.name = node.output[0]
-            model.graph.initializer.append(tensor)
-        else:
-            kept.append(node)
-    del model.graph.node[:]
-    model.graph.node.extend(kept)
+    model = constants_to_initializers(onnx.load(MODEL))
     source = os.path.join(work, "float.onnx")
     onnx.save(model, source)
     print(octet("quantize", source, "--dynamic", "-o", ours).strip())

@@ -36,6 +36,8 @@ import onnx.version_converter
 import onnxruntime as ort
 from PIL import Image, ImageDraw, ImageFont
 
+from onnx_constants import constants_to_initializers
+
 ort.set_default_logger_severity(3)
 logging.getLogger().setLevel(logging.ERROR)
 
@@ -114,16 +116,7 @@ def prepared(source, dest):
     opset = next(o.version for o in model.opset_import if o.domain in ("", "ai.onnx"))
     if opset < 13:
         model = onnx.version_converter.convert_version(model, 13)
-    kept = []
-    for node in model.graph.node:
-        if node.op_type == "Constant" and node.attribute[0].name == "value":
-            tensor = node.attribute[0].t
-            tensor.name = node.output[0]
-            model.graph.initializer.append(tensor)
-        else:
-            kept.append(node)
-    del model.graph.node[:]
-    model.graph.node.extend(kept)
+    constants_to_initializers(model)
     onnx.save(model, dest)
 
 
