@@ -124,11 +124,9 @@ public struct AutoRanges {
     /// Σ(got − want)² / Σ want² (the error alone where the reference is all zeros), over the shorter of the two.
     static func relativeError(_ got: [Float], _ want: [Float]) -> Double {
         var error = 0.0, energy = 0.0
-        octet_squared_error(got, want, Swift.min(got.count, want.count), &error, &energy, avx512)
+        octet_squared_error(got, want, Swift.min(got.count, want.count), &error, &energy, CalibrationISA.avx512)
         return energy > 0 ? error / energy : error
     }
-
-    private static let avx512: Int32 = octet_cpu_has_avx512f()
 
     /// Whether the candidates give `tensor` different parameters (else there is nothing to choose).
     private static func candidatesDiffer(_ tensor: String, _ candidates: [Candidate]) -> Bool {

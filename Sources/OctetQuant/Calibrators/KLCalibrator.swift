@@ -131,11 +131,10 @@ public struct KLCalibrator: Calibrator {
                                    pTotal: Double, pEps1: Double, inside: UnsafePointer<Double>, first: Double,
                                    last: Double, scratch: UnsafeMutablePointer<Double>) -> Double {
         octet_kl_smoothed_divergence(inside, m, first, last, groupValues.baseAddress!, groupValues.count, qZeros, qSum,
-                                     pTotal, pEps1, eps, scratch, avx512)
+                                     pTotal, pEps1, eps, scratch, CalibrationISA.avx512)
     }
 
     /// The doubles `smoothedDivergence` works in, for candidates of up to `bins` bins.
     static func scratchCount(bins: Int, quantizedBins: Int) -> Int { 4 * bins + 2 * quantizedBins }
 
-    private static let avx512: Int32 = octet_cpu_has_avx512f()
 }

@@ -28,11 +28,9 @@ public struct MSECalibrator: Calibrator {
         let thresholds = (0...centre).map { (Double($0) + 0.5) * w }
         var errors = [Double](repeating: .infinity, count: thresholds.count)
         octet_mse_errors(magnitudes, counts, magnitudes.count, Double(levels), thresholds, thresholds.count, &errors,
-                         avx512)
+                         CalibrationISA.avx512)
         var bestRing = centre, bestError = Double.infinity
         for (j, e) in errors.enumerated() where e < bestError { (bestRing, bestError) = (j, e) }
         return thresholds[bestRing]
     }
-
-    private static let avx512: Int32 = octet_cpu_has_avx512f()
 }

@@ -64,7 +64,9 @@ public struct Histogram: Sendable, Equatable {
         let scale = Double(n) / (2 * limit)
         let (base, limit) = (values.baseAddress, limit)
         let zeroCount = counts.withUnsafeMutableBufferPointer { c in
-            base.map { octet_histogram_add($0, values.count, limit, scale, n, c.baseAddress!, Self.avx512) } ?? 0
+            base.map {
+                octet_histogram_add($0, values.count, limit, scale, n, c.baseAddress!, CalibrationISA.avx512)
+            } ?? 0
         }
         zeros += Double(zeroCount)
     }
@@ -75,9 +77,6 @@ public struct Histogram: Sendable, Equatable {
         let i = Self.bin(of: value, limit: limit, scale: Double(bins) / (2 * limit), bins: bins)
         counts[i] = Swift.max(0, counts[i] - count)
     }
-
-    /// The counting loop computes eight bins at a time where the CPU has AVX-512 (the same bins).
-    private static let avx512: Int32 = octet_cpu_has_avx512f()
 
     /// The bin `octet_histogram_add` counts `v` in.
     @inline(__always)

@@ -126,7 +126,7 @@ public struct Observer: Sendable, Equatable {
     /// was there.
     private static func range(_ values: UnsafeBufferPointer<Float>) -> (lo: Float, hi: Float, clean: Bool) {
         var lo = Float.infinity, hi = -Float.infinity
-        let nan = values.baseAddress.map { octet_float_range($0, values.count, &lo, &hi, avx512) } ?? 0
+        let nan = values.baseAddress.map { octet_float_range($0, values.count, &lo, &hi, CalibrationISA.avx512) } ?? 0
         guard nan != 0 || lo == -.infinity || hi == .infinity else { return (lo, hi, true) }
         lo = .infinity
         hi = -.infinity
@@ -136,8 +136,6 @@ public struct Observer: Sendable, Equatable {
         }
         return (lo, hi, false)
     }
-
-    private static let avx512: Int32 = octet_cpu_has_avx512f()
 
     /// Eight float partial sums (so the loop vectorizes), added up in double.
     private static func sum(_ values: UnsafeBufferPointer<Float>) -> Double {
