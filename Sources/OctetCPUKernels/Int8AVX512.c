@@ -61,7 +61,11 @@ VNNI INLINE void tile(const OctetI8GEMM *g, ptrdiff_t block, ptrdiff_t group, co
     void *const out = g->c;
     const ptrdiff_t ldc = g->ldc, columns = g->columns;
     const ptrdiff_t r0 = block * 8, rows = g->rows - r0 < 8 ? g->rows - r0 : 8;
-    for (ptrdiff_t r = 0; r < rows; r++) {
+    // A constant trip count with an early exit: indexing c by a variable row count would keep the 24
+    // accumulators in memory (zeroed by a memset per tile) instead of in registers.
+#pragma clang loop unroll(full)
+    for (int r = 0; r < 8; r++) {
+        if (r >= rows) break;
         for (int v = 0; v < vectors; v++) {
             const ptrdiff_t p = (group + v) * 16;
             store16k(&e, kind, r0 + r, c[r][v], out, (r0 + r) * ldc + p, mask_for(columns - p));
