@@ -62,7 +62,12 @@ AVX2 INLINE void tile(const OctetI8GEMM *g, ptrdiff_t block, ptrdiff_t group, in
     const ptrdiff_t ldc = g->ldc;
     const ptrdiff_t r0 = block * 8, rows = g->rows - r0 < 8 ? g->rows - r0 : 8;
     const ptrdiff_t p = group * 16 + half * 8, n = g->columns - p;
-    for (ptrdiff_t r = 0; r < rows; r++) store8(&e, r0 + r, c[r], out, (r0 + r) * ldc + p, n);
+    // A constant trip count, as in the AVX-512 tile, so c stays in registers.
+#pragma clang loop unroll(full)
+    for (int r = 0; r < 8; r++) {
+        if (r >= rows) break;
+        store8(&e, r0 + r, c[r], out, (r0 + r) * ldc + p, n);
+    }
 }
 
 AVX2 void octet_i8gemm_avx2(const OctetI8GEMM *g, ptrdiff_t block_begin, ptrdiff_t block_end,
