@@ -47,7 +47,7 @@ struct FastPoolAddTests {
     func addMatchesPlainLoop(_ shape: [Int], activation: FusedActivation?) throws {
         var random = SeededRandom(seed: 4)
         let a = random.tensor(shape), b = random.tensor(shape)
-        let fast = try #require(FastAdd.run(a, b, activation: activation, threads: 2))
+        let fast = try #require(FastBinary.run(.add, a, b, activation: activation, threads: 2))
         let expected = zip(a.floatValues(), b.floatValues()).map { x, y in
             activation.map { min(max(x + y, $0.lower), $0.upper) } ?? x + y
         }
@@ -55,11 +55,13 @@ struct FastPoolAddTests {
         #expect(fast.floatValues() == expected)
     }
 
-    @Test("Add of different shapes is left to the broadcasting reference")
+    @Test("Broadcasts other than one value or one value per row, and integers, are left to the reference")
     func addDeclinesBroadcast() {
         var random = SeededRandom(seed: 8)
-        #expect(FastAdd.run(random.tensor([2, 3]), random.tensor([3]), threads: 1) == nil)
-        #expect(FastAdd.run(Tensor(shape: [2], int32s: [1, 2]), Tensor(shape: [2], int32s: [3, 4]), threads: 1) == nil)
+        #expect(FastBinary.run(.add, random.tensor([2, 3]), random.tensor([3]), threads: 1) == nil)
+        #expect(FastBinary.run(.mul, random.tensor([2, 1]), random.tensor([1, 3]), threads: 1) == nil)
+        #expect(FastBinary.run(.add, Tensor(shape: [2], int32s: [1, 2]), Tensor(shape: [2], int32s: [3, 4]), threads: 1) == nil)
+        #expect(FastBinary.run(.pow, random.tensor([4]), random.tensor([4]), threads: 1) == nil)
     }
 }
 

@@ -4,7 +4,7 @@ import OctetIR
 ///
 /// Conv, Gemm and MatMul nodes with constant weights get their weights packed here. Nodes that alone read
 /// such a result are folded into its output loop: an Add of an earlier value into a Conv (a residual
-/// connection), then a Relu or Clip with constant bounds into a Conv, Gemm, MatMul or Add. A folded node
+/// connection), then a Relu or Clip with constant bounds into a Conv, Gemm, MatMul, or a float Add, Sub, Mul or Div. A folded node
 /// is skipped; the node it was folded into produces its output.
 struct FastPlan: Sendable {
     enum Step: Sendable {
@@ -14,8 +14,8 @@ struct FastPlan: Sendable {
         case folded
         case conv(PreparedConv, Fusion)
         case dense(PreparedDense, Fusion)
-        /// An Add; the fast kernel takes float operands of one shape.
-        case add(Fusion)
+        /// A float Add, Sub, Mul or Div (FastBinary).
+        case binary(BinaryOp, Fusion)
         /// A value computed once when the graph is compiled: a DequantizeLinear of constant weights.
         case constant(Tensor)
         /// A QuantizeLinear and the DequantizeLinear that alone reads it, defining `output`.
@@ -47,7 +47,7 @@ struct FastPlan: Sendable {
             case .folded: "folded"
             case .conv: "fast conv"
             case .dense: "fast dense"
-            case .add: "fast add"
+            case .binary(let op, _): "fast \(op.rawValue.lowercased())"
             case .constant: "constant"
             case .fakeQuant: "fast fake-quant"
             case .integer(let s, _): s.name
@@ -135,7 +135,7 @@ struct FastPlan: Sendable {
             } else if case .matMul = node.op, let b = constant(1) ?? nil {
                 dense = PreparedDense(matMulB: b)
                 if dense == nil { continue }
-            } else if case .binary(.add) = node.op {
+            } else if case .binary(let op) = node.op, op != .pow {
             } else {
                 continue
             }
@@ -165,8 +165,8 @@ struct FastPlan: Sendable {
                 steps[i] = .conv(conv, fusion)
             } else if let dense {
                 steps[i] = .dense(dense, fusion)
-            } else {
-                steps[i] = .add(fusion)
+            } else if case .binary(let op) = node.op {
+                steps[i] = .binary(op, fusion)
             }
             for j in foldedAt { steps[j] = .folded }
         }
@@ -206,7 +206,7 @@ struct FastPlan: Sendable {
         case .reference, .folded: nil
         case .constant: node.outputs.first
         case .fakeQuant(_, let dequantize): dequantize.outputs.first
-        case .integer(_, let f), .conv(_, let f), .dense(_, let f), .add(let f): f.output
+        case .integer(_, let f), .conv(_, let f), .dense(_, let f), .binary(_, let f): f.output
         }
     }
 
@@ -245,10 +245,10 @@ struct FastPlan: Sendable {
         case .dense(let dense, let f):
             fusion = f
             result = inputs.first.flatMap { $0 }.flatMap { dense.run($0, activation: f.activation, threads: threads) }
-        case .add(let f):
+        case .binary(let op, let f):
             fusion = f
             if inputs.count == 2, let a = inputs[0], let b = inputs[1] {
-                result = FastAdd.run(a, b, activation: f.activation, threads: threads)
+                result = FastBinary.run(op, a, b, activation: f.activation, threads: threads)
             } else {
                 result = nil
             }
