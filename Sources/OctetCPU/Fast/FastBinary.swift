@@ -1,3 +1,4 @@
+import OctetCPUKernels
 import OctetIR
 
 /// Float Add, Sub, Mul and Div with a folded clamp, as flat vector loops split over `threads`.
@@ -5,8 +6,9 @@ import OctetIR
 /// Real models spend these on whole activations: residual Adds of two tensors of one shape, a learned
 /// scale and shift of one value each (PP-LCNet's `x * s + b`), hard-swish as `x * clip(x + 3, 0, 6) / 6`,
 /// squeeze-and-excitation's `x * gate` with one gate per channel. The reference walks broadcast strides on
-/// one thread; here each of those layouts is a vector loop. Every lane computes `x op y` once, as the
-/// reference does, so the bits are the reference's (a Div stays a division).
+/// one thread; here each of those layouts is a vector loop (`octet_f32_binary`, AVX-512 where the CPU has
+/// it). Every lane computes `x op y` once, as the reference does, so the bits are the reference's (a Div
+/// stays a division).
 public enum FastBinary {
     /// Below this many values one thread is quicker than waking a second.
     static let parallelThreshold = 1 << 16
@@ -81,52 +83,29 @@ public enum FastBinary {
         return Tensor(shape: shape, floats: output)
     }
 
-    /// `count` values of `x op y`; an operand marked `one` is a single value, read once.
+    /// `count` values of `x op y`, then the optional clamp; an operand marked `one` is a single value.
     @inline(__always)
-    private static func apply(_ op: BinaryOp, _ x: UnsafePointer<Float>, _ xOne: Bool, _ y: UnsafePointer<Float>,
-                              _ yOne: Bool, _ out: UnsafeMutablePointer<Float>, count: Int,
-                              _ activation: FusedActivation?) {
-        // One copy of the loop per operation and operand shape, so none carries a branch inside.
-        switch (op, xOne, yOne) {
-        case (.add, false, false): loop(x, false, y, false, out, count, activation) { $0 + $1 } _: { $0 + $1 }
-        case (.add, true, _): loop(x, true, y, false, out, count, activation) { $0 + $1 } _: { $0 + $1 }
-        case (.add, _, true): loop(x, false, y, true, out, count, activation) { $0 + $1 } _: { $0 + $1 }
-        case (.sub, false, false): loop(x, false, y, false, out, count, activation) { $0 - $1 } _: { $0 - $1 }
-        case (.sub, true, _): loop(x, true, y, false, out, count, activation) { $0 - $1 } _: { $0 - $1 }
-        case (.sub, _, true): loop(x, false, y, true, out, count, activation) { $0 - $1 } _: { $0 - $1 }
-        case (.mul, false, false): loop(x, false, y, false, out, count, activation) { $0 * $1 } _: { $0 * $1 }
-        case (.mul, true, _): loop(x, true, y, false, out, count, activation) { $0 * $1 } _: { $0 * $1 }
-        case (.mul, _, true): loop(x, false, y, true, out, count, activation) { $0 * $1 } _: { $0 * $1 }
-        case (.div, false, false): loop(x, false, y, false, out, count, activation) { $0 / $1 } _: { $0 / $1 }
-        case (.div, true, _): loop(x, true, y, false, out, count, activation) { $0 / $1 } _: { $0 / $1 }
-        case (.div, _, true): loop(x, false, y, true, out, count, activation) { $0 / $1 } _: { $0 / $1 }
-        case (.pow, _, _): preconditionFailure("Pow is left to the reference")
+    static func apply(_ op: BinaryOp, _ x: UnsafePointer<Float>, _ xOne: Bool, _ y: UnsafePointer<Float>,
+                      _ yOne: Bool, _ out: UnsafeMutablePointer<Float>, count: Int,
+                      _ activation: FusedActivation?) {
+        let code: Int32
+        switch op {
+        case .add: code = Int32(OCTET_F32_ADD)
+        case .sub: code = Int32(OCTET_F32_SUB)
+        case .mul: code = Int32(OCTET_F32_MUL)
+        case .div: code = Int32(OCTET_F32_DIV)
+        case .pow: preconditionFailure("Pow is left to the reference")
         }
+        octet_f32_binary(code, x, xOne ? 1 : 0, y, yOne ? 1 : 0, out, count, activation == nil ? 0 : 1,
+                         activation?.lower ?? 0, activation?.upper ?? 0, KernelISA.current == .avx512 ? 1 : 0)
     }
 
-    @inline(__always)
-    private static func loop(_ x: UnsafePointer<Float>, _ xOne: Bool, _ y: UnsafePointer<Float>, _ yOne: Bool,
-                             _ out: UnsafeMutablePointer<Float>, _ count: Int, _ activation: FusedActivation?,
-                             _ vector: (SIMD8<Float>, SIMD8<Float>) -> SIMD8<Float>,
-                             _ scalar: (Float, Float) -> Float) {
-        let lo = SIMD8<Float>(repeating: activation?.lower ?? -.infinity)
-        let hi = SIMD8<Float>(repeating: activation?.upper ?? .infinity)
-        let xv = SIMD8<Float>(repeating: xOne ? x[0] : 0), yv = SIMD8<Float>(repeating: yOne ? y[0] : 0)
-        var i = 0
-        while i + 8 <= count {
-            var v = vector(xOne ? xv : UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self),
-                           yOne ? yv : UnsafeRawPointer(y + i).loadUnaligned(as: SIMD8<Float>.self))
-            if activation != nil {
-                v = v.replacing(with: lo, where: v .< lo)
-                v = v.replacing(with: hi, where: v .> hi)
-            }
-            UnsafeMutableRawPointer(out + i).storeBytes(of: v, as: SIMD8<Float>.self)
-            i += 8
-        }
-        while i < count {
-            let v = scalar(x[xOne ? 0 : i], y[yOne ? 0 : i])
-            out[i] = activation?.apply(v) ?? v
-            i += 1
-        }
+    /// `count` values of x clamped to `bounds`, as a folded Clip or Relu clamps (a NaN stays NaN).
+    static func clamp(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int,
+                      _ bounds: FusedActivation) {
+        // x + 0 is x for every float but -0, which becomes +0: x * 1 keeps every bit.
+        var one: Float = 1
+        octet_f32_binary(Int32(OCTET_F32_MUL), x, 0, &one, 1, out, count, 1, bounds.lower, bounds.upper,
+                         KernelISA.current == .avx512 ? 1 : 0)
     }
 }

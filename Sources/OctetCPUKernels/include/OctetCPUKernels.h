@@ -11,6 +11,7 @@
 
 #include "OctetQLinearAdd.h"
 #include "OctetQuantize.h"
+#include "OctetElementwise.h"
 
 #ifdef __cplusplus
 extern "C" {
