@@ -16,6 +16,8 @@ struct FastPlan: Sendable {
         case dense(PreparedDense, Fusion)
         /// A float Add, Sub, Mul or Div (FastBinary).
         case binary(BinaryOp, Fusion)
+        /// Float elementwise nodes over one tensor run in one pass; the others are folded into it.
+        case chain(ElementwiseChain, Fusion)
         /// A value computed once when the graph is compiled: a DequantizeLinear of constant weights.
         case constant(Tensor)
         /// A QuantizeLinear and the DequantizeLinear that alone reads it, defining `output`.
@@ -48,6 +50,7 @@ struct FastPlan: Sendable {
             case .conv: "fast conv"
             case .dense: "fast dense"
             case .binary(let op, _): "fast \(op.rawValue.lowercased())"
+            case .chain: "fast elementwise chain"
             case .constant: "constant"
             case .fakeQuant: "fast fake-quant"
             case .integer(let s, _): s.name
@@ -118,6 +121,18 @@ struct FastPlan: Sendable {
                     steps[j] = .folded
                 }
                 steps[i] = .integer(planned.step, fusion)
+                continue
+            }
+            if let (chain, nodes) = ElementwiseChain.plan(i, in: graph, constants: constants, readers: readers,
+                                                          graphOutputs: graphOutputs, isFree: { j in
+                                                              if case .reference = steps[j] { true } else { false }
+                                                          }) {
+                var fusion = Fusion(output: graph.nodes[nodes.last!].outputs[0])
+                for j in nodes.dropFirst() {
+                    fusion.folded.append(graph.nodes[j])
+                    steps[j] = .folded
+                }
+                steps[i] = .chain(chain, fusion)
                 continue
             }
             let constant = { (k: Int) -> Tensor?? in
@@ -206,7 +221,7 @@ struct FastPlan: Sendable {
         case .reference, .folded: nil
         case .constant: node.outputs.first
         case .fakeQuant(_, let dequantize): dequantize.outputs.first
-        case .integer(_, let f), .conv(_, let f), .dense(_, let f), .binary(_, let f): f.output
+        case .integer(_, let f), .conv(_, let f), .dense(_, let f), .binary(_, let f), .chain(_, let f): f.output
         }
     }
 
@@ -245,6 +260,11 @@ struct FastPlan: Sendable {
         case .dense(let dense, let f):
             fusion = f
             result = inputs.first.flatMap { $0 }.flatMap { dense.run($0, activation: f.activation, threads: threads) }
+        case .chain(let chain, let f):
+            fusion = f
+            result = node.inputs.firstIndex(of: chain.input).flatMap { inputs[$0] }.flatMap {
+                chain.run($0, threads: threads)
+            }
         case .binary(let op, let f):
             fusion = f
             if inputs.count == 2, let a = inputs[0], let b = inputs[1] {
@@ -255,11 +275,13 @@ struct FastPlan: Sendable {
         }
         if let result { return .ran(result) }
         var current = try unfused ?? Kernels.run(KernelContext(node: node, inputs: inputs, threads: threads)).first
-        var previous = node.outputs.first
+        // The folded nodes' values, kept here: a chain's later node may read any earlier one.
+        var local: [String: Tensor] = [:]
+        if let name = node.outputs.first, let current { local[name] = current }
         for folded in fusion.folded {
-            let args = folded.inputs.map { name in name.isEmpty ? nil : name == previous ? current : value(name) }
+            let args = folded.inputs.map { name in name.isEmpty ? nil : local[name] ?? value(name) }
             current = try Kernels.run(KernelContext(node: folded, inputs: args, threads: threads)).first
-            previous = folded.outputs.first
+            if let name = folded.outputs.first, let current { local[name] = current }
         }
         return .ran(current)
     }
