@@ -99,9 +99,14 @@ public struct CPUBackend: Backend, NodeEvaluator {
     /// name), in node order: how a test proves that a fast path ran.
     public func kernelNames(_ graph: Graph) -> [String] { FastPlan(graph: graph).kernelNames }
 
-    /// Whether a compiled `graph` runs a batch as parts on separate threads (`BatchSplit`): more than one
-    /// thread, and every image computed from that image alone.
-    public func splitsBatches(_ graph: Graph) -> Bool { threads > 1 && BatchSplit.isSeparable(graph) }
+    /// Whether a compiled `graph` runs a batch as runs of a few images dealt to the threads (`BatchSplit`):
+    /// every image computed from that image alone.
+    public func splitsBatches(_ graph: Graph) -> Bool { BatchSplit.isSeparable(graph) }
+
+    /// How many images each run of a split batch of `batch` holds (`BatchSplit.imagesPerRun`).
+    public func imagesPerRun(_ graph: Graph, batch: Int) -> Int {
+        BatchSplit.imagesPerRun(imageBytes: BatchSplit.largestImageBytes(graph), batch: batch, threads: threads)
+    }
 
     /// Where the time of `runs` runs of `graph` goes: per node, its op, the kernel that ran it and the
     /// mean milliseconds (`octet bench --profile`).

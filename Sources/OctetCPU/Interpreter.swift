@@ -21,6 +21,8 @@ struct Interpreter: CompiledModel {
     private let fast: FastPlan
     /// A batch runs as parts on separate threads (`BatchSplit`).
     let splitsBatches: Bool
+    /// The bytes of one image's largest value, which sets how many images a run of a split batch holds.
+    let largestImageBytes: Int?
 
     /// Checks that every value a node reads is defined before it and every graph output is defined.
     init(graph: Graph, threads: Int) throws {
@@ -69,7 +71,8 @@ struct Interpreter: CompiledModel {
         let fast = FastPlan(graph: graph)
         fastOutputSlots = graph.nodes.indices.map { i in fast.definedValue(i, node: graph.nodes[i]).flatMap { slots[$0] } ?? -1 }
         self.fast = fast
-        splitsBatches = threads > 1 && BatchSplit.isSeparable(graph)
+        splitsBatches = BatchSplit.isSeparable(graph)
+        largestImageBytes = BatchSplit.largestImageBytes(graph)
     }
 
     func run(_ inputs: [String: Tensor]) throws -> [String: Tensor] {
@@ -81,11 +84,15 @@ struct Interpreter: CompiledModel {
     func run(_ inputs: [String: Tensor], nanoseconds: inout [UInt64]?) throws -> [String: Tensor] {
         try checkFeeds(inputs)
         // A profile times each node on all threads, so it never splits the batch.
-        if splitsBatches && nanoseconds == nil, let joined = try BatchSplit.run(inputs, threads: threads, { part in
-            var untimed: [UInt64]? = nil
-            return try runNodes(part, threads: 1, nanoseconds: &untimed)
-        }) {
-            return joined
+        if splitsBatches && nanoseconds == nil {
+            let batch = inputs.values.first?.shape.first ?? 1
+            let perRun = BatchSplit.imagesPerRun(imageBytes: largestImageBytes, batch: batch, threads: threads)
+            if let joined = try BatchSplit.run(inputs, threads: threads, imagesPerRun: perRun, { part in
+                var untimed: [UInt64]? = nil
+                return try runNodes(part, threads: 1, nanoseconds: &untimed)
+            }) {
+                return joined
+            }
         }
         return try runNodes(inputs, threads: threads, nanoseconds: &nanoseconds)
     }

@@ -22,7 +22,7 @@ import Testing
         let backend = CPUBackend(threads: 2)
         #expect(backend.splitsBatches(try Self.oneOp(.unary(.relu))))
         #expect(backend.splitsBatches(try Self.oneOp(.softmax(axis: 1))))
-        #expect(!CPUBackend(threads: 1).splitsBatches(try Self.oneOp(.unary(.relu))))
+        #expect(CPUBackend(threads: 1).splitsBatches(try Self.oneOp(.unary(.relu))))
         // Softmax over the batch, a Reshape that folds the batch away, a Gemm that takes the batch as K.
         #expect(!backend.splitsBatches(try Self.oneOp(.softmax(axis: 0))))
         #expect(!backend.splitsBatches(try Self.oneOp(.softmax(axis: -2))))
@@ -45,6 +45,19 @@ import Testing
         transA.transA = true
         #expect(!backend.splitsBatches(try Self.oneOp(.gemm(transA),
                                                       extra: ["w": Tensor(shape: [4, 4], floats: Array(repeating: 1, count: 16))])))
+    }
+
+    /// A run holds as many images as keep its largest value within 4 MiB, and the threads each get one.
+    @Test func runsHoldWhatFitsTheCaches() throws {
+        // Each image's largest value is 4 floats: thousands fit, so the batch is only shared out.
+        let small = try Self.oneOp(.unary(.relu))
+        #expect(CPUBackend(threads: 2).imagesPerRun(small, batch: 16) == 8)
+        #expect(CPUBackend(threads: 1).imagesPerRun(small, batch: 16) == 16)
+        #expect(CPUBackend(threads: 2).imagesPerRun(small, batch: 3) == 2)
+        // MobileNetV2's largest value is 96 x 112 x 112 floats (4.8 MB): one image a run.
+        let mobileNet = try ModelLoader.load(.onnx(path: Paths.fixture("mobilenet_v2.onnx").path))
+        #expect(CPUBackend(threads: 1).imagesPerRun(mobileNet, batch: 16) == 1)
+        #expect(CPUBackend(threads: 2).imagesPerRun(mobileNet, batch: 16) == 1)
     }
 
     @Test func mobileNetBatchGivesEachImageItsOwnBits() throws {
