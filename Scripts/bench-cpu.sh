@@ -45,8 +45,13 @@ octet=.build/release/octet
 
 field() { python3 -c "import json,sys; print('%.2f' % json.load(sys.stdin)['$1'])"; }
 ratio() { python3 -c "print('%.2f' % ($1 / $2))"; }
-# ours MODEL THREADS BATCH [FLAGS...] / theirs MODEL THREADS BATCH: median ms
-ours() { "$octet" bench "$1" --target cpu --repeat "$repeat" --threads "$2" --batch "$3" "${@:4}" --json | field median_ms; }
+# ours MODEL THREADS BATCH [FLAGS...] / theirs MODEL THREADS BATCH: median ms. Octet's JSON is read only
+# after it exits: a parser started beside it in a pipe takes the second core while the timed runs go on.
+ours() {
+  local json
+  json=$("$octet" bench "$1" --target cpu --repeat "$repeat" --threads "$2" --batch "$3" "${@:4}" --json)
+  field median_ms <<< "$json"
+}
 theirs() { python3 Scripts/bench_ort.py "$1" --threads "$2" --repeat "$repeat" --batch "$3" | field median_ms; }
 per_second() { python3 -c "print('%.0f' % ($2 * 1000 / $1))"; }
 
