@@ -13,6 +13,7 @@ and small committed test files whose every value is listed in Fixtures/torch/*_e
   checkpoint_zip.pth, checkpoint_legacy.pth  a nested checkpoint (model dict, optimizer state, list, Parameter)
   tiny_script.pt                          a small TorchScript module (conv + batch norm + linear)
 Run: /usr/bin/python3 Scripts/make-torch-fixtures.py   (needs python3-torch and python3-torchvision)
+With --cache-only it writes only the three copies in .cache/weights (what CI makes), leaving Fixtures/ alone.
 """
 import collections, io, os, struct, sys, zipfile, zlib
 
@@ -168,10 +169,17 @@ class Tiny(torch.nn.Module):
 
 
 def main():
+    cache_only = sys.argv[1:] == ["--cache-only"]
+    if sys.argv[1:] and not cache_only:
+        sys.exit("usage: make-torch-fixtures.py [--cache-only]")
+    if not cache_only:
+        committed_files()
+    real_weight_copies(cache_only)
+
+
+def committed_files():
     os.makedirs(OUT, exist_ok=True)
     torch.manual_seed(0)
-
-    # Small committed files.
     tiny = tiny_tensors()
     torch.save(tiny, os.path.join(OUT, "tiny_zip.pth"))
     torch.save(tiny, os.path.join(OUT, "tiny_legacy.pth"), _use_new_zipfile_serialization=False)
@@ -194,7 +202,9 @@ def main():
     torch.jit.script(module).save(os.path.join(OUT, "tiny_script.pt"))
     write_values("tiny_script_expected.tsv", module.state_dict())
 
-    # References for the real weights, and the zip and TorchScript copies of MobileNetV2.
+
+def real_weight_copies(cache_only):
+    """The zip and TorchScript copies of MobileNetV2, and (unless cache_only) the real weights' references."""
     def real(name):
         path = os.path.join(WEIGHTS, name)
         if not os.path.exists(path):
@@ -202,13 +212,15 @@ def main():
         return path
 
     mobilenet = torch.load(real("mobilenet_v2-b0353104.pth"), map_location="cpu")
-    write_keys("mobilenet_v2_keys.tsv", mobilenet.items())
+    if not cache_only:
+        write_keys("mobilenet_v2_keys.tsv", mobilenet.items())
     torch.save(mobilenet, os.path.join(WEIGHTS, "mobilenet_v2_zip.pth"))
     rewrite_zip(os.path.join(WEIGHTS, "mobilenet_v2_zip.pth"), os.path.join(WEIGHTS, "mobilenet_v2_deflated.pth"), deflate=True)
     model = torchvision.models.mobilenet_v2()
     model.load_state_dict(mobilenet)
     torch.jit.script(model.eval()).save(os.path.join(WEIGHTS, "mobilenet_v2_script.pt"))
-
+    if cache_only:
+        return
     write_keys("efficientnet_lite0_keys.tsv", torch.load(real("efficientnet-lite0-57934424.pth"), map_location="cpu").items())
     write_keys("resnet18_weights_keys.tsv", torch.load(real("weights.pth"), map_location="cpu").items())
     write_keys("silero_vad_keys.tsv", torch.jit.load(real("silero_vad.jit"), map_location="cpu").state_dict().items())
