@@ -141,8 +141,10 @@ public struct QuantizeJob {
     /// Sample images `--mode auto` compares the candidate ranges on (at most; the first of the calibration set).
     public static let autoSamples = 32
 
-    /// The thresholds `--mode auto` chooses among, in the order ties are broken: mse, kl, the percentiles
-    /// 99.999 and 99.99, and max. (99.9 won no tensor of MobileNetV2 or EfficientNet-Lite0.)
+    /// The thresholds `--mode auto` chooses among, in the order ties are broken: mse, then the percentiles
+    /// 99.999 and 99.99. kl and max were candidates too; without them the agreement with float on 1900 views
+    /// moved by -0.2 to +0.6 points on MobileNetV2 and EfficientNet-Lite0/1/2 (within the views' noise),
+    /// and calibration took 36% less time (no KL search, fewer consumer runs).
     static let autoPercentiles = [99.999, 99.99]
 
     /// `--mode auto`: every candidate calibrator's range tried on the consumers of each tensor, over the first
@@ -151,15 +153,12 @@ public struct QuantizeJob {
                             data: CalibrationData) throws -> [String: TensorRange] {
         var candidates: [AutoRanges.Candidate] = []
         do {
-            for mode in [CalibrationMode.mse, .kl] {
-                candidates.append(.init(label: mode.rawValue, ranges: try config.ranges(observers, mode: mode, plan: plan)))
-            }
+            candidates.append(.init(label: "mse", ranges: try config.ranges(observers, mode: .mse, plan: plan)))
             for p in Self.autoPercentiles {
                 var c = config
                 c.calibration.percentile = p
                 candidates.append(.init(label: "percentile \(p)", ranges: try c.ranges(observers, mode: .percentile, plan: plan)))
             }
-            candidates.append(.init(label: "max", ranges: try config.ranges(observers, mode: .max, plan: plan)))
         } catch { throw InputError(data.path, error) }
         let backend = CPUBackend(threads: threads)
         var auto: AutoRanges

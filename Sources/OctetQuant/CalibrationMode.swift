@@ -8,7 +8,7 @@
 /// | `kl`         | minimizes KL divergence of the int8 histogram (TVM/MXNet)   | yes             |
 /// | `percentile` | the given percentile of \|x\| (default 99.999)              | yes             |
 /// | `mse`        | minimizes the expected squared quantization error           | yes             |
-/// | `auto`       | per tensor, the mse, kl, percentile or max threshold that changes the outputs of the nodes reading it least (`AutoRanges`, on sample batches) | yes |
+/// | `auto`       | per tensor, the mse or percentile (99.999, 99.99) threshold that changes the outputs of the nodes reading it least (`AutoRanges`, on sample batches) | yes |
 public enum CalibrationMode: String, Sendable, CaseIterable, Codable {
     case global, max, power2, kl, percentile, mse, auto
 

@@ -26,9 +26,9 @@ struct QuantizeCommand: Command {
           --dynamic-conv     with --dynamic, Conv too (ConvInteger)
           --calib DATA       calibration images: .rec (+.idx), a folder of images, or .npy batches
                              (read twice by kl, percentile and mse: ranges, then histograms)
-          --mode M           how activation ranges are chosen. auto (default): per tensor, the mse, kl,
-                             percentile (99.999 or 99.99) or max threshold that changes the outputs of
-                             the layers reading it least, tried on the first 32 calibration images;
+          --mode M           how activation ranges are chosen. auto (default): per tensor, the mse or
+                             percentile (99.999 or 99.99) threshold that changes the outputs of the
+                             layers reading it least, tried on the first 32 calibration images;
                              kl, mse, ...: one calibrator for every tensor; `all` calibrates once and
                              reports every mode side by side, each also without bias correction
                              (agreement with the float model on --eval data), writing the best one to OUT
