@@ -118,6 +118,18 @@ void octet_depthwise_lanes_avx512(const OctetDepthwiseLanes *geometry, const flo
                                   const float *weights, const float *bias, float *out, float *scratch,
                                   float *results);
 
+/// The integer form of octet_depthwise_lanes_avx512: up to 16 channels of an integer depthwise convolution
+/// with one channel per lane. `x`: `channels` planes of height x width bytes (int8 when `is_signed`), less
+/// `zero`; `weights`: taps x 16 int32, tap t of lane c at t * 16 + c, each weight in the low 16 bits and
+/// zero above; lane c takes epilogue row `first + c`, and its output plane goes to element c * out_height *
+/// out_width of `out` (elements of the epilogue's kind). `scratch` holds padded_height x padded_width x 16
+/// int32, zero where padding is (only the inside is written); `results` out_height x out_width x 16 int32.
+/// Uses the geometry's sizes, pads, strides and dilations, not its clamp. Only call when
+/// octet_cpu_has_avx512_vnni() is 1.
+void octet_i8_depthwise_lanes_avx512(const OctetDepthwiseLanes *geometry, const uint8_t *x, int is_signed,
+                                     int32_t zero, ptrdiff_t channels, const int32_t *weights, ptrdiff_t first,
+                                     void *out, int32_t *scratch, int32_t *results, const OctetIntEpilogue *epilogue);
+
 /// One output plane of a depthwise convolution read straight from its input plane (height x width, no
 /// padded copy): the bits of octet_depthwise_plane_avx512 on the zero-padded plane. Uses the geometry's
 /// sizes, strides, dilations, pads and clamp (not padded_height/width). Requires stride_x 1 or 2,

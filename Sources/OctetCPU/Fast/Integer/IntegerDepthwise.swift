@@ -4,6 +4,22 @@ import OctetCPUKernels
 struct IntegerDepthwiseWeights: Sendable {
     let taps: Int
     let values: [Int32]
+    /// The channel-lane kernel's layout: per 16 channels, taps × 16 weights, each in the low 16 bits (zero
+    /// above, so vpdpwssd adds value × weight alone), lanes past the last channel zero.
+    let lanes: [Int32]
+
+    init(taps: Int, values: [Int32]) {
+        self.taps = taps
+        self.values = values
+        let channels = taps > 0 ? values.count / taps : 0
+        var lanes = [Int32](repeating: 0, count: (channels + 15) / 16 * taps * 16)
+        for c in 0..<channels {
+            for t in 0..<taps {
+                lanes[(c / 16 * taps + t) * 16 + c % 16] = Int32(bitPattern: UInt32(UInt16(truncatingIfNeeded: values[c * taps + t])))
+            }
+        }
+        self.lanes = lanes
+    }
 }
 
 /// Integer depthwise convolution, vectorised along the output width, any kernel size, stride, dilation, pads.
@@ -21,17 +37,25 @@ enum IntegerDepthwise {
         case pairedTaps
         /// 3x3 stride 2 with rows of 14 or 7 outputs: parity sub-planes, several output rows per vector.
         case narrowStride2(subWidth: Int)
+        /// Small planes (rows of at most 8 outputs), filters of up to 64 taps: 16 channels at a time, one per
+        /// lane.
+        case lanes
 
         var description: String {
             switch self {
             case .general: "general"
             case .pairedTaps: "paired taps"
             case .narrowStride2(let w): "narrow stride 2, rows of \(w)"
+            case .lanes: "channel lanes"
             }
         }
     }
 
     static func variant(_ g: ConvGeometry, isa: IntegerKernelISA) -> Variant {
+        if isa == .avx512vnni, g.outWidth <= DepthwiseConv.laneKernelWidth, g.kernelHeight * g.kernelWidth <= 64 {
+            let padded = DepthwiseConv.lanePlane(g)
+            if padded.rows * padded.columns <= DepthwiseConv.laneKernelMaxPlane { return .lanes }
+        }
         guard isa == .avx512vnni, g.kernelHeight == 3, g.kernelWidth == 3, g.strideY == g.strideX, g.strideX <= 2,
               g.dilationY == 1, g.dilationX == 1 else { return .general }
         if let subWidth = narrowStride2SubWidth(g) { return .narrowStride2(subWidth: subWidth) }
@@ -42,6 +66,10 @@ enum IntegerDepthwise {
                     weights: IntegerDepthwiseWeights, epilogue: OctetIntEpilogue,
                     output: UnsafeMutableRawPointer, isa: IntegerKernelISA, threads: Int) {
         switch variant(g, isa: isa) {
+        case .lanes:
+            runLanes(g, input: input, signed: signed, zeroPoint: zeroPoint, weights: weights, epilogue: epilogue,
+                     output: output, threads: threads)
+            return
         case .narrowStride2(let subWidth):
             runNarrowStride2(g, subWidth: subWidth, input: input, signed: signed, zeroPoint: zeroPoint,
                              weights: weights, epilogue: epilogue, output: output, threads: threads)
@@ -109,6 +137,44 @@ enum IntegerDepthwise {
             octet_i8_depthwise3x3_avx512(input + index * g.inPlane, signed ? 1 : 0, zeroPoint, g.height, g.width,
                                          g.padTop, g.padLeft, s, plane, phaseWidth, w, index % g.inChannels, output,
                                          index * g.outPlane, g.outHeight, g.outWidth, e)
+        }
+    }
+
+    /// Small planes 16 channels at a time, one per lane (`octet_i8_depthwise_lanes_avx512`); the images'
+    /// 16-channel groups split over threads.
+    private static func runLanes(_ g: ConvGeometry, input: UnsafePointer<UInt8>, signed: Bool, zeroPoint: Int32,
+                                 weights: IntegerDepthwiseWeights, epilogue: OctetIntEpilogue,
+                                 output: UnsafeMutableRawPointer, threads: Int) {
+        var lanes = OctetDepthwiseLanes()
+        (lanes.height, lanes.width, lanes.out_height, lanes.out_width) = (g.height, g.width, g.outHeight, g.outWidth)
+        (lanes.kernel_height, lanes.kernel_width) = (g.kernelHeight, g.kernelWidth)
+        (lanes.stride_y, lanes.stride_x, lanes.dilation_y, lanes.dilation_x) = (g.strideY, g.strideX, g.dilationY, g.dilationX)
+        (lanes.pad_top, lanes.pad_left) = (g.padTop, g.padLeft)
+        (lanes.padded_height, lanes.padded_width) = DepthwiseConv.lanePlane(g)
+        let groups = (g.inChannels + 15) / 16
+        let items = g.batch * groups
+        let parts = max(1, min(threads, items))
+        let scratchCount = lanes.padded_height * lanes.padded_width * 16
+        let elementSize = epilogue.kind == OCTET_INT_OUT_8BIT ? 1 : 4
+        weights.lanes.withUnsafeBufferPointer { w in
+            withUnsafePointer(to: lanes) { geometry in
+                parallelFor(parts, threads: parts) { t in
+                    // Zeroed once: the padding sits at the same places for every group, only the inside is rewritten.
+                    let scratch = UnsafeMutablePointer<Int32>.allocate(capacity: scratchCount + g.outPlane * 16)
+                    scratch.initialize(repeating: 0, count: scratchCount + g.outPlane * 16)
+                    defer { scratch.deallocate() }
+                    var e = epilogue
+                    for item in (items * t / parts)..<(items * (t + 1) / parts) {
+                        let (image, group) = (item / groups, item % groups)
+                        let first = group * 16, count = min(16, g.inChannels - first)
+                        let plane = image * g.inChannels + first
+                        octet_i8_depthwise_lanes_avx512(geometry, input + plane * g.inPlane, signed ? 1 : 0, zeroPoint,
+                                                        count, w.baseAddress! + group * weights.taps * 16, first,
+                                                        output + plane * g.outPlane * elementSize, scratch,
+                                                        scratch + scratchCount, &e)
+                    }
+                }
+            }
         }
     }
 
