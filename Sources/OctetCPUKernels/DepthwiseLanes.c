@@ -9,62 +9,113 @@
 // puts output columns in the lanes, so a 7-wide plane fills 7 of 16; here 16 channels are transposed into
 // a zero-padded [row][column][16] scratch, every tap is one full-width FMA with the 16 channels' weights,
 // and the results are transposed back to NCHW.
-__attribute__((target("avx512f"))) void octet_depthwise_lanes_avx512(
-    const OctetDepthwiseLanes *g, const float *input, ptrdiff_t channels, const float *weights, const float *bias,
-    float *out, float *scratch, float *results) {
-    const ptrdiff_t rows = g->padded_height, cols = g->padded_width, in_plane = g->height * g->width;
+
+#define AVX512 __attribute__((target("avx512f")))
+#define INLINE static inline __attribute__((always_inline))
+
+INLINE __mmask16 lanes_for(ptrdiff_t n) { return n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1); }
+
+// A 16x16 transpose: d[j] lane c = r[c] lane j.
+AVX512 INLINE void transpose16x16(const __m512 r[16], __m512 d[16]) {
+    __m512 t[16], u[16];
+    for (int i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    // u[4k + j], 128-bit lane L: rows 4k..4k+3 of column 4L + j.
+    for (int k = 0; k < 4; k++) {
+        u[4 * k] = _mm512_shuffle_ps(t[4 * k], t[4 * k + 2], 0x44);
+        u[4 * k + 1] = _mm512_shuffle_ps(t[4 * k], t[4 * k + 2], 0xEE);
+        u[4 * k + 2] = _mm512_shuffle_ps(t[4 * k + 1], t[4 * k + 3], 0x44);
+        u[4 * k + 3] = _mm512_shuffle_ps(t[4 * k + 1], t[4 * k + 3], 0xEE);
+    }
+    for (int j = 0; j < 4; j++) {
+        const __m512 x0 = _mm512_shuffle_f32x4(u[j], u[4 + j], 0x44), x1 = _mm512_shuffle_f32x4(u[j], u[4 + j], 0xEE);
+        const __m512 y0 = _mm512_shuffle_f32x4(u[8 + j], u[12 + j], 0x44), y1 = _mm512_shuffle_f32x4(u[8 + j], u[12 + j], 0xEE);
+        d[j] = _mm512_shuffle_f32x4(x0, y0, 0x88);
+        d[4 + j] = _mm512_shuffle_f32x4(x0, y0, 0xDD);
+        d[8 + j] = _mm512_shuffle_f32x4(x1, y1, 0x88);
+        d[12 + j] = _mm512_shuffle_f32x4(x1, y1, 0xDD);
+    }
+}
+
+// Every output pixel of 16 channels into `results`. The row kernels' order of operations, so both give the
+// same bits: for 3x3, taps 0, 2, 4, 6, 8 on the bias and 1, 3, 5, 7 in a second chain started by a
+// product; otherwise one chain. `taps` is a constant where inlined, so the weights stay in registers.
+AVX512 INLINE void pixels(const OctetDepthwiseLanes *g, const float *scratch, const float *weights,
+                          const ptrdiff_t *offsets, const ptrdiff_t taps, __m512 vb, float *results) {
+    const ptrdiff_t cols = g->padded_width;
+    const __m512 lo = _mm512_set1_ps(g->lower), hi = _mm512_set1_ps(g->upper);
+    // Copied out first: the stores to `results` could alias `weights` as far as the compiler knows.
+    __m512 w[64];
+    ptrdiff_t o[64];
+    for (ptrdiff_t t = 0; t < taps; t++) {
+        w[t] = _mm512_loadu_ps(weights + t * 16);
+        o[t] = offsets[t];
+    }
+    for (ptrdiff_t oy = 0, p = 0; oy < g->out_height; oy++) {
+        const float *row = scratch + oy * g->stride_y * cols * 16;
+        for (ptrdiff_t ox = 0; ox < g->out_width; ox++, p++) {
+            const float *origin = row + ox * g->stride_x * 16;
+            __m512 a;
+            if (taps == 9) {
+                a = _mm512_fmadd_ps(w[0], _mm512_loadu_ps(origin + o[0]), vb);
+                __m512 d = _mm512_mul_ps(w[1], _mm512_loadu_ps(origin + o[1]));
+                for (ptrdiff_t t = 2; t < 9; t += 2) {
+                    a = _mm512_fmadd_ps(w[t], _mm512_loadu_ps(origin + o[t]), a);
+                    if (t + 1 < 9) d = _mm512_fmadd_ps(w[t + 1], _mm512_loadu_ps(origin + o[t + 1]), d);
+                }
+                a = _mm512_add_ps(a, d);
+            } else {
+                a = vb;
+                for (ptrdiff_t t = 0; t < taps; t++) a = _mm512_fmadd_ps(w[t], _mm512_loadu_ps(origin + o[t]), a);
+            }
+            // max(lo, x) and min(hi, x) return x when x is NaN (the second operand wins on unordered).
+            if (g->clamp) a = _mm512_min_ps(hi, _mm512_max_ps(lo, a));
+            _mm512_storeu_ps(results + p * 16, a);
+        }
+    }
+}
+
+AVX512 void octet_depthwise_lanes_avx512(const OctetDepthwiseLanes *g, const float *input, ptrdiff_t channels,
+                                         const float *weights, const float *bias, float *out, float *scratch,
+                                         float *results) {
+    const ptrdiff_t cols = g->padded_width, in_plane = g->height * g->width;
     const ptrdiff_t out_plane = g->out_height * g->out_width, taps = g->kernel_height * g->kernel_width;
-    memset(scratch, 0, (size_t)(rows * cols * 16) * sizeof(float));
-    // One gather per pixel: lane c reads channel c's plane (plane offsets fit 32 bits: a small plane).
-    const __mmask16 valid = channels >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << channels) - 1);
-    const __m512i planes = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                                              _mm512_set1_epi32((int)in_plane));
-    for (ptrdiff_t y = 0; y < g->height; y++) {
-        float *row = scratch + ((y + g->pad_top) * cols + g->pad_left) * 16;
-        for (ptrdiff_t x = 0; x < g->width; x++) {
-            __m512 v = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), valid, planes, input + y * g->width + x, 4);
-            _mm512_storeu_ps(row + x * 16, v);
+    memset(scratch, 0, (size_t)(g->padded_height * cols * 16) * sizeof(float));
+    // The plane's pixels 16 at a time, row by row into the padded scratch.
+    ptrdiff_t y = 0, x = 0;
+    for (ptrdiff_t p0 = 0; p0 < in_plane; p0 += 16) {
+        const __mmask16 m = lanes_for(in_plane - p0);
+        __m512 r[16], d[16];
+        for (int c = 0; c < 16; c++) {
+            r[c] = c < channels ? _mm512_maskz_loadu_ps(m, input + c * in_plane + p0) : _mm512_setzero_ps();
+        }
+        transpose16x16(r, d);
+        for (int j = 0; j < 16 && p0 + j < in_plane; j++) {
+            _mm512_storeu_ps(scratch + ((y + g->pad_top) * cols + x + g->pad_left) * 16, d[j]);
+            if (++x == g->width) {
+                x = 0;
+                y++;
+            }
         }
     }
     float b[16] = {0};
     for (ptrdiff_t c = 0; c < channels; c++) b[c] = bias ? bias[c] : 0;
-    const __m512 vb = _mm512_loadu_ps(b), lo = _mm512_set1_ps(g->lower), hi = _mm512_set1_ps(g->upper);
-    for (ptrdiff_t oy = 0; oy < g->out_height; oy++) {
-        for (ptrdiff_t ox = 0; ox < g->out_width; ox++) {
-            const float *origin = scratch + (oy * g->stride_y * cols + ox * g->stride_x) * 16;
-            __m512 a, d = _mm512_setzero_ps();
-            // The row kernels' order of operations, so both give the same bits: for 3x3, taps 0, 2, 4, 6, 8
-            // on the bias and 1, 3, 5, 7 in a second chain started by a product; otherwise one chain.
-            if (taps == 9) {
-                const float *p[9];
-                for (ptrdiff_t t = 0; t < 9; t++) {
-                    p[t] = origin + ((t / 3) * g->dilation_y * cols + (t % 3) * g->dilation_x) * 16;
-                }
-                a = _mm512_fmadd_ps(_mm512_loadu_ps(weights), _mm512_loadu_ps(p[0]), vb);
-                d = _mm512_mul_ps(_mm512_loadu_ps(weights + 16), _mm512_loadu_ps(p[1]));
-                for (ptrdiff_t t = 2; t < 9; t += 2) {
-                    a = _mm512_fmadd_ps(_mm512_loadu_ps(weights + t * 16), _mm512_loadu_ps(p[t]), a);
-                    if (t + 1 < 9) d = _mm512_fmadd_ps(_mm512_loadu_ps(weights + (t + 1) * 16), _mm512_loadu_ps(p[t + 1]), d);
-                }
-            } else {
-                a = vb;
-                for (ptrdiff_t ky = 0, t = 0; ky < g->kernel_height; ky++) {
-                    const float *p = origin + ky * g->dilation_y * cols * 16;
-                    for (ptrdiff_t kx = 0; kx < g->kernel_width; kx++, t++) {
-                        a = _mm512_fmadd_ps(_mm512_loadu_ps(weights + t * 16), _mm512_loadu_ps(p + kx * g->dilation_x * 16), a);
-                    }
-                }
-            }
-            if (taps == 9) a = _mm512_add_ps(a, d);
-            // max(lo, x) and min(hi, x) return x when x is NaN (the second operand wins on unordered).
-            if (g->clamp) a = _mm512_min_ps(hi, _mm512_max_ps(lo, a));
-            _mm512_storeu_ps(results + (oy * g->out_width + ox) * 16, a);
+    ptrdiff_t offsets[64];
+    for (ptrdiff_t ky = 0, t = 0; ky < g->kernel_height; ky++) {
+        for (ptrdiff_t kx = 0; kx < g->kernel_width; kx++, t++) {
+            offsets[t] = (ky * g->dilation_y * cols + kx * g->dilation_x) * 16;
         }
     }
-    const __m512i out_planes = _mm512_mullo_epi32(
-        _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32((int)out_plane));
-    for (ptrdiff_t i = 0; i < out_plane; i++) {
-        _mm512_mask_i32scatter_ps(out + i, valid, out_planes, _mm512_loadu_ps(results + i * 16), 4);
+    if (taps == 9) pixels(g, scratch, weights, offsets, 9, _mm512_loadu_ps(b), results);
+    else pixels(g, scratch, weights, offsets, taps, _mm512_loadu_ps(b), results);
+    for (ptrdiff_t p0 = 0; p0 < out_plane; p0 += 16) {
+        const ptrdiff_t n = out_plane - p0 < 16 ? out_plane - p0 : 16;
+        __m512 r[16], d[16];
+        for (int j = 0; j < 16; j++) r[j] = j < n ? _mm512_loadu_ps(results + (p0 + j) * 16) : _mm512_setzero_ps();
+        transpose16x16(r, d);
+        for (ptrdiff_t c = 0; c < channels; c++) _mm512_mask_storeu_ps(out + c * out_plane + p0, lanes_for(n), d[c]);
     }
 }
 

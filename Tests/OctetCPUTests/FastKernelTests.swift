@@ -127,6 +127,7 @@ struct FastKernelTests {
         let input = random.tensor([1, 24, size, size])
         let weight = random.tensor([24, 1, kernel, kernel]), bias = random.tensor([24])
         let attributes = ConvAttributes(strides: [stride, stride], pads: Array(repeating: kernel / 2, count: 4), group: 24)
+        #expect(FastConv.depthwisePath(input: input.shape, weight: weight.shape, attributes: attributes, isa: .avx512) == .lanes)
         func run(_ isa: KernelISA) throws -> [UInt32] {
             try KernelISA.$requested.withValue(isa) {
                 try #require(FastConv.run(input: input, weight: weight, bias: bias, attributes: attributes,

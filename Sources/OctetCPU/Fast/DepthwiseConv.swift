@@ -54,7 +54,8 @@ public enum DepthwiseConv {
     static func path(_ g: ConvGeometry, isa: KernelISA) -> Path {
         guard isa == .avx512 else { return .phaseSplit }
         let padded = lanePlane(g)
-        if g.outWidth <= laneKernelWidth && padded.rows * padded.columns <= laneKernelMaxPlane { return .lanes }
+        if g.outWidth <= laneKernelWidth && padded.rows * padded.columns <= laneKernelMaxPlane
+            && g.kernelHeight * g.kernelWidth <= 64 { return .lanes }
         if g.strideX == 2 && g.kernelHeight <= 16 && g.kernelHeight * g.kernelWidth <= 64 {
             return .direct
         }
