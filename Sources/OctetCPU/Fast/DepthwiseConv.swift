@@ -129,7 +129,7 @@ public enum DepthwiseConv {
     }
 
     /// The geometry and clamp as the C kernels take them (without the padded plane).
-    private static func kernelGeometry(_ g: ConvGeometry, activation: FusedActivation?) -> OctetDepthwiseLanes {
+    static func kernelGeometry(_ g: ConvGeometry, activation: FusedActivation?) -> OctetDepthwiseLanes {
         var k = OctetDepthwiseLanes()
         (k.height, k.width, k.out_height, k.out_width) = (g.height, g.width, g.outHeight, g.outWidth)
         (k.kernel_height, k.kernel_width) = (g.kernelHeight, g.kernelWidth)

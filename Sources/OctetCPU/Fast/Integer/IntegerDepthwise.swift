@@ -145,11 +145,8 @@ enum IntegerDepthwise {
     private static func runLanes(_ g: ConvGeometry, input: UnsafePointer<UInt8>, signed: Bool, zeroPoint: Int32,
                                  weights: IntegerDepthwiseWeights, epilogue: OctetIntEpilogue,
                                  output: UnsafeMutableRawPointer, threads: Int) {
-        var lanes = OctetDepthwiseLanes()
-        (lanes.height, lanes.width, lanes.out_height, lanes.out_width) = (g.height, g.width, g.outHeight, g.outWidth)
-        (lanes.kernel_height, lanes.kernel_width) = (g.kernelHeight, g.kernelWidth)
-        (lanes.stride_y, lanes.stride_x, lanes.dilation_y, lanes.dilation_x) = (g.strideY, g.strideX, g.dilationY, g.dilationX)
-        (lanes.pad_top, lanes.pad_left) = (g.padTop, g.padLeft)
+        // The float kernel's geometry; the integer kernel clamps in its epilogue instead.
+        var lanes = DepthwiseConv.kernelGeometry(g, activation: nil)
         (lanes.padded_height, lanes.padded_width) = DepthwiseConv.lanePlane(g)
         let groups = (g.inChannels + 15) / 16
         let items = g.batch * groups
