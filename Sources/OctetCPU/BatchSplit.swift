@@ -57,12 +57,14 @@ enum BatchSplit {
         var largest = 0
         for info in graph.valueInfo.values {
             guard let shape = info.shape else { return nil }
-            var elements = 1
+            // Saturating: a file may declare sizes no image has (the run then holds one image).
+            var bytes = info.dtype?.byteSize ?? 4
             for d in shape.dropFirst() {
                 guard let v = d.value else { return nil }
-                elements = elements.multipliedReportingOverflow(by: v).partialValue
+                let (product, overflow) = bytes.multipliedReportingOverflow(by: v)
+                bytes = overflow ? Int.max : product
             }
-            largest = max(largest, elements * (info.dtype?.byteSize ?? 4))
+            largest = max(largest, bytes)
         }
         return largest
     }

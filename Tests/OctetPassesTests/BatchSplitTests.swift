@@ -54,6 +54,12 @@ import Testing
         #expect(CPUBackend(threads: 2).imagesPerRun(small, batch: 16) == 8)
         #expect(CPUBackend(threads: 1).imagesPerRun(small, batch: 16) == 16)
         #expect(CPUBackend(threads: 2).imagesPerRun(small, batch: 3) == 2)
+        // A declared size past Int.max bytes saturates instead of trapping: one image a run.
+        let huge = Graph(inputs: [ValueInfo(name: "x", dtype: .f32, shape: [.symbolic("n"), .fixed(1 << 40), .fixed(1 << 40)])],
+                         outputs: [ValueInfo(name: "y", dtype: .f32, shape: nil)],
+                         nodes: [Node(name: "op", op: .unary(.relu), inputs: ["x"], outputs: ["y"])],
+                         valueInfo: ["y": ValueInfo(name: "y", dtype: .f32, shape: [.symbolic("n"), .fixed(1 << 40), .fixed(1 << 40)])])
+        #expect(CPUBackend(threads: 2).imagesPerRun(huge, batch: 16) == 1)
         // MobileNetV2's largest value is 96 x 112 x 112 floats (4.8 MB): one image a run.
         let mobileNet = try ModelLoader.load(.onnx(path: Paths.fixture("mobilenet_v2.onnx").path))
         #expect(CPUBackend(threads: 1).imagesPerRun(mobileNet, batch: 16) == 1)
