@@ -5,6 +5,8 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
+#include "DepthwiseLanesLayout.h"
+
 // Depthwise convolution of small planes (7x7, 14x14) with a channel in each vector lane. A row kernel
 // puts output columns in the lanes, so a 7-wide plane fills 7 of 16; here 16 channels are transposed into
 // a zero-padded [row][column][16] scratch, every tap is one full-width FMA with the 16 channels' weights,
@@ -12,8 +14,6 @@
 
 #define AVX512 __attribute__((target("avx512f")))
 #define INLINE static inline __attribute__((always_inline))
-
-INLINE __mmask16 lanes_for(ptrdiff_t n) { return n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1); }
 
 // A 16x16 transpose: d[j] lane c = r[c] lane j.
 AVX512 INLINE void transpose16x16(const __m512 r[16], __m512 d[16]) {
@@ -86,7 +86,7 @@ AVX512 void octet_depthwise_lanes_avx512(const OctetDepthwiseLanes *g, const flo
     // The plane's pixels 16 at a time, row by row into the padded scratch.
     ptrdiff_t y = 0, x = 0;
     for (ptrdiff_t p0 = 0; p0 < in_plane; p0 += 16) {
-        const __mmask16 m = lanes_for(in_plane - p0);
+        const __mmask16 m = octet_lanes_for(in_plane - p0);
         __m512 r[16], d[16];
         for (int c = 0; c < 16; c++) {
             r[c] = c < channels ? _mm512_maskz_loadu_ps(m, input + c * in_plane + p0) : _mm512_setzero_ps();
@@ -103,11 +103,7 @@ AVX512 void octet_depthwise_lanes_avx512(const OctetDepthwiseLanes *g, const flo
     float b[16] = {0};
     for (ptrdiff_t c = 0; c < channels; c++) b[c] = bias ? bias[c] : 0;
     ptrdiff_t offsets[64];
-    for (ptrdiff_t ky = 0, t = 0; ky < g->kernel_height; ky++) {
-        for (ptrdiff_t kx = 0; kx < g->kernel_width; kx++, t++) {
-            offsets[t] = (ky * g->dilation_y * cols + kx * g->dilation_x) * 16;
-        }
-    }
+    octet_lane_tap_offsets(g, offsets);
     if (taps == 9) pixels(g, scratch, weights, offsets, 9, _mm512_loadu_ps(b), results);
     else pixels(g, scratch, weights, offsets, taps, _mm512_loadu_ps(b), results);
     for (ptrdiff_t p0 = 0; p0 < out_plane; p0 += 16) {
@@ -115,7 +111,7 @@ AVX512 void octet_depthwise_lanes_avx512(const OctetDepthwiseLanes *g, const flo
         __m512 r[16], d[16];
         for (int j = 0; j < 16; j++) r[j] = j < n ? _mm512_loadu_ps(results + (p0 + j) * 16) : _mm512_setzero_ps();
         transpose16x16(r, d);
-        for (ptrdiff_t c = 0; c < channels; c++) _mm512_mask_storeu_ps(out + c * out_plane + p0, lanes_for(n), d[c]);
+        for (ptrdiff_t c = 0; c < channels; c++) _mm512_mask_storeu_ps(out + c * out_plane + p0, octet_lanes_for(n), d[c]);
     }
 }
 

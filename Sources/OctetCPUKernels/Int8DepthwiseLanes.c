@@ -3,6 +3,8 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
+#include "DepthwiseLanesLayout.h"
+
 #define VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
 #define INLINE static inline __attribute__((always_inline))
 
@@ -38,8 +40,6 @@ VNNI INLINE void transpose16x16(const __m128i r[16], __m128i d[16]) {
         d[2 * i + 1] = _mm_unpackhi_epi64(c[i], c[i + 8]);
     }
 }
-
-INLINE __mmask16 lanes_for(ptrdiff_t n) { return n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1); }
 
 // Every output pixel of 16 channels: the taps summed, then octet_int_store's arithmetic lane by lane,
 // into `results` as 16 bytes (8-bit kinds) or 16 int32/float values per pixel. `taps` and `kind` are
@@ -93,12 +93,12 @@ VNNI void octet_i8_depthwise_lanes_avx512(const OctetDepthwiseLanes *g, const ui
                                           const OctetIntEpilogue *e) {
     const ptrdiff_t cols = g->padded_width, in_plane = g->height * g->width;
     const ptrdiff_t out_plane = g->out_height * g->out_width;
-    const __mmask16 valid = lanes_for(channels);
+    const __mmask16 valid = octet_lanes_for(channels);
     const __m512i z = _mm512_set1_epi32(zero);
     // The plane's pixels 16 at a time, row by row into the padded scratch.
     ptrdiff_t y = 0, xx = 0;
     for (ptrdiff_t p0 = 0; p0 < in_plane; p0 += 16) {
-        const __mmask16 m = lanes_for(in_plane - p0);
+        const __mmask16 m = octet_lanes_for(in_plane - p0);
         __m128i r[16], d[16];
         for (int c = 0; c < 16; c++) {
             r[c] = c < channels ? _mm_maskz_loadu_epi8(m, x + c * in_plane + p0) : _mm_setzero_si128();
@@ -115,12 +115,7 @@ VNNI void octet_i8_depthwise_lanes_avx512(const OctetDepthwiseLanes *g, const ui
     }
     const int kind = e->kind;
     ptrdiff_t offsets[64];
-    const ptrdiff_t taps = g->kernel_height * g->kernel_width;
-    for (ptrdiff_t ky = 0, t = 0; ky < g->kernel_height; ky++) {
-        for (ptrdiff_t kx = 0; kx < g->kernel_width; kx++, t++) {
-            offsets[t] = (ky * g->dilation_y * cols + kx * g->dilation_x) * 16;
-        }
-    }
+    const ptrdiff_t taps = octet_lane_tap_offsets(g, offsets);
     // One copy per epilogue kind, and one with the 3x3 filter's nine taps in registers.
 #define LANES(T, K) pixels(g, scratch, weights, offsets, T, e, first, valid, results, K)
     if (taps == 9) {
@@ -149,7 +144,7 @@ VNNI void octet_i8_depthwise_lanes_avx512(const OctetDepthwiseLanes *g, const ui
             r[j] = j < n ? _mm_loadu_si128((const __m128i *)(bytes + (p0 + j) * 16)) : _mm_setzero_si128();
         }
         transpose16x16(r, d);
-        for (ptrdiff_t c = 0; c < channels; c++) _mm_mask_storeu_epi8((uint8_t *)out + c * out_plane + p0, lanes_for(n), d[c]);
+        for (ptrdiff_t c = 0; c < channels; c++) _mm_mask_storeu_epi8((uint8_t *)out + c * out_plane + p0, octet_lanes_for(n), d[c]);
     }
 }
 
