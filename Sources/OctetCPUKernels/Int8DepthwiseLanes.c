@@ -3,6 +3,7 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
+#include "ByteTranspose.h"
 #include "DepthwiseLanesLayout.h"
 
 #define VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
@@ -13,33 +14,6 @@
 // plane (its padded copy, the epilogue set-up) is paid 16 times per 16 channels. Here 16 channels are
 // transposed into a zero-padded [row][column][16] int32 scratch, every tap is one vpdpwssd with the 16
 // channels' weights, the epilogue takes each lane's own bias and scale, and the bytes are transposed back.
-
-// A 16x16 byte transpose: d[j] byte c = r[c] byte j.
-VNNI INLINE void transpose16x16(const __m128i r[16], __m128i d[16]) {
-    __m128i a[16], b[16], c[16];
-    for (int i = 0; i < 8; i++) {
-        a[2 * i] = _mm_unpacklo_epi8(r[2 * i], r[2 * i + 1]);
-        a[2 * i + 1] = _mm_unpackhi_epi8(r[2 * i], r[2 * i + 1]);
-    }
-    // b[4k + q]: pixels 4q..4q+3, channels 4k..4k+3.
-    for (int k = 0; k < 4; k++) {
-        b[4 * k] = _mm_unpacklo_epi16(a[4 * k], a[4 * k + 2]);
-        b[4 * k + 1] = _mm_unpackhi_epi16(a[4 * k], a[4 * k + 2]);
-        b[4 * k + 2] = _mm_unpacklo_epi16(a[4 * k + 1], a[4 * k + 3]);
-        b[4 * k + 3] = _mm_unpackhi_epi16(a[4 * k + 1], a[4 * k + 3]);
-    }
-    // c[h * 8 + i]: pixels 2i, 2i+1, channels 8h..8h+7.
-    for (int h = 0; h < 2; h++) {
-        for (int q = 0; q < 4; q++) {
-            c[h * 8 + 2 * q] = _mm_unpacklo_epi32(b[h * 8 + q], b[h * 8 + q + 4]);
-            c[h * 8 + 2 * q + 1] = _mm_unpackhi_epi32(b[h * 8 + q], b[h * 8 + q + 4]);
-        }
-    }
-    for (int i = 0; i < 8; i++) {
-        d[2 * i] = _mm_unpacklo_epi64(c[i], c[i + 8]);
-        d[2 * i + 1] = _mm_unpackhi_epi64(c[i], c[i + 8]);
-    }
-}
 
 // Every output pixel of 16 channels: the taps summed, then octet_int_store's arithmetic lane by lane,
 // into `results` as 16 bytes (8-bit kinds) or 16 int32/float values per pixel. `taps` and `kind` are
@@ -103,7 +77,7 @@ VNNI void octet_i8_depthwise_lanes_avx512(const OctetDepthwiseLanes *g, const ui
         for (int c = 0; c < 16; c++) {
             r[c] = c < channels ? _mm_maskz_loadu_epi8(m, x + c * in_plane + p0) : _mm_setzero_si128();
         }
-        transpose16x16(r, d);
+        octet_transpose16x16(r, d);
         for (int j = 0; j < 16 && p0 + j < in_plane; j++) {
             const __m512i v = is_signed ? _mm512_cvtepi8_epi32(d[j]) : _mm512_cvtepu8_epi32(d[j]);
             _mm512_storeu_si512(scratch + ((y + g->pad_top) * cols + xx + g->pad_left) * 16, _mm512_sub_epi32(v, z));
@@ -143,7 +117,7 @@ VNNI void octet_i8_depthwise_lanes_avx512(const OctetDepthwiseLanes *g, const ui
         for (int j = 0; j < 16; j++) {
             r[j] = j < n ? _mm_loadu_si128((const __m128i *)(bytes + (p0 + j) * 16)) : _mm_setzero_si128();
         }
-        transpose16x16(r, d);
+        octet_transpose16x16(r, d);
         for (ptrdiff_t c = 0; c < channels; c++) _mm_mask_storeu_epi8((uint8_t *)out + c * out_plane + p0, octet_lanes_for(n), d[c]);
     }
 }

@@ -46,7 +46,7 @@ struct IntegerConvCase: Sendable, CustomStringConvertible {
     var weightZero: [Int32] = [0]
     var epilogue: EpilogueChoice = .i8PerChannel
     var seed: UInt64 = 1
-    /// For depthwise cases: the AVX-512 kernel variant that must run it.
+    /// The AVX-512 kernel variant that must run it (depthwise or GEMM).
     var avx512Variant: String? = nil
 
     var description: String { name }
@@ -107,13 +107,21 @@ struct IntegerKernelTests {
     static let gemmCases: [IntegerConvCase] = [
         IntegerConvCase(name: "pointwise u8 19->35 9x11", inChannels: 19, height: 9, width: 11, outChannels: 35),
         IntegerConvCase(name: "pointwise i8 32->24 14x14 relu", inChannels: 32, height: 14, width: 14, outChannels: 24,
-                 input: .i8, inputZero: -5, epilogue: .u8ReluPerTensor, seed: 2),
+                 input: .i8, inputZero: -5, epilogue: .u8ReluPerTensor, seed: 2, avx512Variant: "columns"),
         IntegerConvCase(name: "pointwise batch 2 16->17 7x7 dequantize", batch: 2, inChannels: 16, height: 7, width: 7,
-                 outChannels: 17, epilogue: .dequantize, seed: 3),
+                 outChannels: 17, epilogue: .dequantize, seed: 3, avx512Variant: "columns"),
+        // Channel lanes: 49 pixels (six tiles of 8 and one of 1), 23 (8 + 8 + 4 + 2 + 1), 36 (8 x 4 + 4), a
+        // last vector of 8 rows, a depth that is not a multiple of 4, batch 2.
+        IntegerConvCase(name: "pointwise 7x7 i8 96->48 relu", inChannels: 96, height: 7, width: 7, outChannels: 48,
+                 input: .i8, inputZero: -128, epilogue: .u8ReluPerTensor, seed: 16, avx512Variant: "channel lanes"),
+        IntegerConvCase(name: "pointwise 1x23 batch 2 21->40", batch: 2, inChannels: 21, height: 1, width: 23,
+                 outChannels: 40, inputZero: 255, seed: 17, avx512Variant: "channel lanes"),
+        IntegerConvCase(name: "pointwise 6x6 saturating 33->16", inChannels: 33, height: 6, width: 6, outChannels: 16,
+                 epilogue: .saturate, seed: 18, avx512Variant: "channel lanes"),
         IntegerConvCase(name: "pointwise 5->3 int32", inChannels: 5, height: 3, width: 5, outChannels: 3, input: .i8,
                  inputZero: 100, epilogue: .int32, seed: 4),
         IntegerConvCase(name: "pointwise 64->40 24x24 (column split)", inChannels: 64, height: 24, width: 24, outChannels: 40,
-                 seed: 5),
+                 seed: 5, avx512Variant: "columns"),
         IntegerConvCase(name: "3x3 s1 8->16 10x13", inChannels: 8, height: 10, width: 13, outChannels: 16, kernel: 3,
                  pads: [1, 1, 1, 1], seed: 6),
         IntegerConvCase(name: "3x3 s2 i8 7->12 11x9 relu", inChannels: 7, height: 11, width: 9, outChannels: 12, kernel: 3,
@@ -213,8 +221,11 @@ struct IntegerKernelTests {
         let prepared = try #require(f.prepared)
         #expect(!prepared.isDepthwise)
         forEachIntegerISA { isa in
+            if isa == .avx512vnni, let variant = c.avx512Variant {
+                #expect(prepared.gemmVariant(inputShape: f.input.shape, isa: isa) == variant)
+            }
             for threads in [1, 2] {
-                _ = prepared.run(poisoned(f.input), threads: threads)
+                IntegerKernelISA.$requested.withValue(.portable) { _ = prepared.run(poisoned(f.input), threads: threads) }
                 let problem = IntegerOracle.mismatch(prepared.run(f.input, threads: threads), f.expected)
                 #expect(problem == nil, "\(isa), \(threads) threads: \(problem ?? "")")
             }
@@ -232,7 +243,7 @@ struct IntegerKernelTests {
                 #expect(prepared.depthwiseVariant(inputShape: f.input.shape, isa: isa) == variant)
             }
             for threads in [1, 2] {
-                _ = prepared.run(poisoned(f.input), threads: threads)
+                IntegerKernelISA.$requested.withValue(.portable) { _ = prepared.run(poisoned(f.input), threads: threads) }
                 let problem = IntegerOracle.mismatch(prepared.run(f.input, threads: threads), f.expected)
                 #expect(problem == nil, "\(isa), \(threads) threads: \(problem ?? "")")
             }
@@ -288,7 +299,7 @@ struct IntegerKernelTests {
         let input = int8Tensor(c.input, shape: c.inputShape, x)
         forEachIntegerISA { isa in
             for threads in [1, 2] {
-                _ = prepared.run(poisoned(input), threads: threads)
+                IntegerKernelISA.$requested.withValue(.portable) { _ = prepared.run(poisoned(input), threads: threads) }
                 let problem = IntegerOracle.mismatch(prepared.run(input, threads: threads), expected)
                 #expect(problem == nil, "\(isa), \(threads) threads: \(problem ?? "")")
             }

@@ -30,9 +30,10 @@ func int8Tensor(_ type: DType, shape: [Int], _ values: [Int32]) -> Tensor {
     type == .i8 ? Tensor(shape: shape, int8s: values.map { Int8($0) }) : Tensor(shape: shape, uint8s: values.map { UInt8($0) })
 }
 
-/// The same tensor with every byte flipped by 0x5A: run through a kernel just before the input under
-/// test, it leaves wrong values in the freed output block that the next output most likely reuses, so a
-/// kernel that skips writing part of its output fails instead of passing on stale right answers.
+/// The same tensor with every byte flipped by 0x5A: run through the portable kernels (which write every
+/// output) just before the input under test, it leaves wrong values in the freed output block that the next
+/// output most likely reuses, so a kernel that skips writing part of its output fails instead of passing on
+/// stale right answers. Through the kernel under test, the part it skips would keep an earlier run's answers.
 func poisoned(_ t: Tensor) -> Tensor {
     switch t.storage {
     case .i8(let v): Tensor(shape: t.shape, int8s: v.map { $0 ^ 0x5A })

@@ -82,6 +82,19 @@ void octet_i8_pack_rows_tail(const uint8_t *x, ptrdiff_t row_stride, ptrdiff_t d
 void octet_i8_pack_rows_avx512(const uint8_t *x, ptrdiff_t row_stride, ptrdiff_t depth, ptrdiff_t columns,
                                uint8_t flip, uint8_t fill, ptrdiff_t group_begin, ptrdiff_t group_end, uint8_t *packed);
 
+/// Packs B = x (rows = depth, row stride `row_stride` bytes, `columns` columns) for
+/// octet_i8gemm_channel_lanes_avx512: depth step k4 holds [columns][4 k] bytes at packed + k4 * columns * 4,
+/// each byte xor'ed with `flip`; depth past `depth` holds 0. Writes steps [depth4_begin, depth4_end) only.
+/// Only call when octet_cpu_has_avx512_vnni() is 1.
+void octet_i8_pack_pixels_avx512(const uint8_t *x, ptrdiff_t row_stride, ptrdiff_t depth, ptrdiff_t columns,
+                                 uint8_t flip, ptrdiff_t depth4_begin, ptrdiff_t depth4_end, uint8_t *packed);
+
+/// Rows [16 * vector_begin, 16 * vector_end) of `g` (clipped to g->rows), every column, with 16 rows in the
+/// vector lanes: the bits of octet_i8gemm_portable. g->b holds B as octet_i8_pack_pixels_avx512 packs it,
+/// not in 16-column groups; the epilogue must be OCTET_INT_OUT_8BIT. Only call when
+/// octet_cpu_has_avx512_vnni() is 1.
+void octet_i8gemm_channel_lanes_avx512(const OctetI8GEMM *g, ptrdiff_t vector_begin, ptrdiff_t vector_end);
+
 /// Packs im2col columns into OctetI8GEMM's B layout: B[k][p] = source[k_offsets[k] + p_offsets[p]]
 /// (already flipped to uint8). k_offsets has depth4 * 4 entries, p_offsets group_end * 16.
 void octet_i8_pack_gather(const uint8_t *source, const ptrdiff_t *k_offsets, const ptrdiff_t *p_offsets,

@@ -37,6 +37,14 @@ public final class PreparedIntegerConv: Sendable {
         return IntegerDepthwise.variant(g, isa: isa).description
     }
 
+    /// The GEMM kernel that runs an input of `inputShape` on `isa` ("columns", "channel lanes"); nil for a
+    /// depthwise convolution or an input that does not fit.
+    public func gemmVariant(inputShape: [Int], isa: IntegerKernelISA) -> String? {
+        guard case .gemm = kernel,
+              let g = ConvGeometry(input: inputShape, weight: weightShape, attributes: attributes) else { return nil }
+        return ChannelLaneGEMM.variant(g, epilogueKind: epilogue.kind, isa: isa).rawValue
+    }
+
     /// weight: .i8 or .u8 [Cout, Cin/group, kh, kw] (2-D convs only); weightZeroPoints: 1 or Cout values;
     /// bias: nil or Cout int32 values; inputZeroPoint and inputType (.i8/.u8) describe the activation.
     /// nil when these kernels do not handle it (then the caller runs its reference kernel): malformed
@@ -130,7 +138,9 @@ public final class PreparedIntegerConv: Sendable {
                     let gemm = OctetI8GEMM(a: a.baseAddress, a_pairs: pairs.baseAddress, b: b, rows: rows,
                                            columns: g.outPlane, depth4: w.depth4, c: target, ldc: g.outPlane,
                                            epilogue: epilogue.c(bias: bias, scales: scales, first: first))
-                    if g.isPointwise {
+                    if ChannelLaneGEMM.variant(g, epilogueKind: epilogue.kind, isa: isa) == .channelLanes {
+                        ChannelLaneGEMM.multiply(gemm, source: source, depth: w.depth, flip: flip, b: b, threads: perItem)
+                    } else if g.isPointwise {
                         let packRows = isa == .avx512vnni ? octet_i8_pack_rows_avx512 : octet_i8_pack_rows
                         IntegerGEMM.multiply(isa, gemm, blockCount: w.blocks, threads: perItem) { range in
                             packRows(source, g.inPlane, w.depth, g.outPlane, flip, 0, range.lowerBound, range.upperBound, b)
