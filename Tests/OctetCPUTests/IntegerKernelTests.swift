@@ -132,6 +132,11 @@ struct IntegerKernelTests {
                  group: 2, pads: [1, 1, 1, 1], epilogue: .dequantize, seed: 9),
         IntegerConvCase(name: "grouped 4 pointwise batch 2 16->8", batch: 2, inChannels: 16, height: 5, width: 5,
                  outChannels: 8, group: 4, input: .i8, inputZero: 0, seed: 10),
+        // Im2col groups of one run and of two (a row's end and the next row's start), strides 1 and 2.
+        IntegerConvCase(name: "3x3 s2 i8 5->8 40x66 -> 20x33", inChannels: 5, height: 40, width: 66, outChannels: 8,
+                 kernel: 3, stride: 2, pads: [1, 1, 1, 1], input: .i8, inputZero: 3, seed: 19),
+        IntegerConvCase(name: "3x3 s1 6->8 5x40 relu", inChannels: 6, height: 5, width: 40, outChannels: 8, kernel: 3,
+                 pads: [1, 1, 1, 1], inputZero: 60, epilogue: .u8ReluPerTensor, seed: 20),
         IntegerConvCase(name: "stem-like 3x3 s2 i8 in, u8 weights (zero 128)", inChannels: 3, height: 23, width: 23,
                  outChannels: 16, kernel: 3, stride: 2, pads: [1, 1, 1, 1], input: .i8, inputZero: -1,
                  weightType: .u8, weightZero: [128], seed: 11),

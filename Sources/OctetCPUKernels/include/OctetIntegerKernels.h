@@ -100,6 +100,11 @@ void octet_i8gemm_channel_lanes_avx512(const OctetI8GEMM *g, ptrdiff_t vector_be
 void octet_i8_pack_gather(const uint8_t *source, const ptrdiff_t *k_offsets, const ptrdiff_t *p_offsets,
                           ptrdiff_t depth4, ptrdiff_t group_begin, ptrdiff_t group_end, uint8_t *packed);
 
+/// As octet_i8_pack_gather, with vector loads for groups whose columns are at most two runs of stride 1 or 2;
+/// only call when octet_cpu_has_avx512_vnni() is 1.
+void octet_i8_pack_gather_avx512(const uint8_t *source, const ptrdiff_t *k_offsets, const ptrdiff_t *p_offsets,
+                                 ptrdiff_t depth4, ptrdiff_t group_begin, ptrdiff_t group_end, uint8_t *packed);
+
 /// Packs columns of a row-major x [columns][depth] (row stride `row_stride` bytes: a dense layer's input)
 /// into OctetI8GEMM's B layout, xor'ing with `flip`; depth past `depth` and columns past `columns` hold 0.
 void octet_i8_pack_columns(const uint8_t *x, ptrdiff_t row_stride, ptrdiff_t depth, ptrdiff_t columns,

@@ -45,8 +45,9 @@ struct Im2colInt8 {
     }
 
     /// Packs 16-column groups `range` into the GEMM's B layout at `b` (group 0's address).
-    func pack(_ range: Range<Int>, into b: UnsafeMutablePointer<UInt8>) {
-        octet_i8_pack_gather(padded, kOffsets, pOffsets, depth4, range.lowerBound, range.upperBound, b)
+    func pack(_ range: Range<Int>, into b: UnsafeMutablePointer<UInt8>, isa: IntegerKernelISA) {
+        let gather = isa == .avx512vnni ? octet_i8_pack_gather_avx512 : octet_i8_pack_gather
+        gather(padded, kOffsets, pOffsets, depth4, range.lowerBound, range.upperBound, b)
     }
 
     func deallocate() { padded.deallocate() }

@@ -149,7 +149,7 @@ public final class PreparedIntegerConv: Sendable {
                         let im2col = Im2colInt8(source: source, geometry: g, flip: flip, zeroPoint: zx, depth4: w.depth4)
                         defer { im2col.deallocate() }
                         IntegerGEMM.multiply(isa, gemm, blockCount: w.blocks, threads: perItem) { range in
-                            im2col.pack(range, into: b)
+                            im2col.pack(range, into: b, isa: isa)
                         }
                     }
                 }
