@@ -33,10 +33,8 @@ VNNI void octet_i8_pack_pixels_avx512(const uint8_t *x, ptrdiff_t row_stride, pt
                 // Depth past the matrix meets zero weights; zeros keep the buffer deterministic.
                 r[q] = q < live ? _mm_xor_si128(_mm_maskz_loadu_epi8(m, rows[q] + p), f) : _mm_setzero_si128();
             }
-            const __m128i lo01 = _mm_unpacklo_epi8(r[0], r[1]), hi01 = _mm_unpackhi_epi8(r[0], r[1]);
-            const __m128i lo23 = _mm_unpacklo_epi8(r[2], r[3]), hi23 = _mm_unpackhi_epi8(r[2], r[3]);
-            const __m128i words[4] = {_mm_unpacklo_epi16(lo01, lo23), _mm_unpackhi_epi16(lo01, lo23),
-                                      _mm_unpacklo_epi16(hi01, hi23), _mm_unpackhi_epi16(hi01, hi23)};
+            __m128i words[4];
+            octet_interleave4x16(r, words);
             for (int v = 0; v < 4; v++) {
                 const ptrdiff_t first = p + v * 4;
                 if (first >= columns) break;

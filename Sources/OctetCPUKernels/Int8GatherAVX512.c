@@ -3,6 +3,8 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
+#include "ByteTranspose.h"
+
 #define AVX512 __attribute__((target("avx512f,avx512bw,avx512vl")))
 #define INLINE static inline __attribute__((always_inline))
 
@@ -61,12 +63,9 @@ AVX512 void octet_i8_pack_gather_avx512(const uint8_t *source, const ptrdiff_t *
                 const uint8_t *s = source + k_offsets[kg * 4 + q];
                 r[q] = row16(s + a_at, s + b_at, stride, first, words_a, words_b);
             }
-            const __m128i lo01 = _mm_unpacklo_epi8(r[0], r[1]), hi01 = _mm_unpackhi_epi8(r[0], r[1]);
-            const __m128i lo23 = _mm_unpacklo_epi8(r[2], r[3]), hi23 = _mm_unpackhi_epi8(r[2], r[3]);
-            _mm_storeu_si128((__m128i *)out, _mm_unpacklo_epi16(lo01, lo23));
-            _mm_storeu_si128((__m128i *)(out + 16), _mm_unpackhi_epi16(lo01, lo23));
-            _mm_storeu_si128((__m128i *)(out + 32), _mm_unpacklo_epi16(hi01, hi23));
-            _mm_storeu_si128((__m128i *)(out + 48), _mm_unpackhi_epi16(hi01, hi23));
+            __m128i words[4];
+            octet_interleave4x16(r, words);
+            for (int v = 0; v < 4; v++) _mm_storeu_si128((__m128i *)(out + v * 16), words[v]);
         }
     }
 }
