@@ -191,8 +191,16 @@ import Testing
         #expect(fast != perTensor)
     }
 
-    @Test("QLinearAdd on the fast path gives the reference's bits", arguments: [DType.i8, .u8], [1, 2])
+    @Test("QLinearAdd on the fast path gives the reference's bits on every instruction set",
+          arguments: [DType.i8, .u8], [1, 2])
     func fastAddMatchesReference(dtype: DType, threads: Int) throws {
+        for isa in KernelISA.allCases where KernelRun(isa: isa, threads: threads).isAvailable {
+            try KernelISA.$requested.withValue(isa) { try fastAddMatchesReference(dtype: dtype, threads: threads, isa: isa) }
+        }
+    }
+
+    private func fastAddMatchesReference(dtype: DType, threads: Int, isa: KernelISA) throws {
+        // 8 x 91 x 97 values: a ragged end after the 16- and 8-value steps.
         let shape = [1, 8, 91, 97]
         let (a, b) = dtype == .i8 ? (Self.int8(shape, seed: 11), Self.int8(shape, seed: 12))
             : (Self.uint8(shape, seed: 11), Self.uint8(shape, seed: 12))
@@ -213,6 +221,6 @@ import Testing
         let names = ["sa", "za", "sb", "zb", "sy", "zy"]
         let reference = try evaluate(.qlinearAdd(bounds), [a] + names[0..<2].map { initializers[$0] } + [b]
                                      + names[2...].map { initializers[$0] }, threads: threads)[0]
-        #expect(fast == reference)
+        #expect(fast == reference, "\(isa)")
     }
 }

@@ -24,7 +24,7 @@ struct FastQLinearAdd: Sendable {
     private func run<T: BitwiseCopyable>(_ x: [T], _ y: [T], shape: [Int], threads: Int) -> Tensor {
         let count = x.count
         let flip: UInt8 = rule.shift == 128 ? 0x80 : 0
-        let avx2: Int32 = KernelISA.current >= .avx2 ? 1 : 0
+        let isa: Int32 = KernelISA.current == .avx512 ? 2 : KernelISA.current >= .avx2 ? 1 : 0
         let (ra, rb, fixed, lower, upper) = (rule.ratioA, rule.ratioB, rule.fixed, rule.lower, rule.upper)
         func fill(_ out: UnsafeMutableRawBufferPointer) {
             x.withUnsafeBytes { xb in
@@ -34,7 +34,7 @@ struct FastQLinearAdd: Sendable {
                     parallelFor(parts, threads: parts) { t in
                         let start = count * t / parts, end = count * (t + 1) / parts
                         octet_qlinear_add_u8(xp + start, yp + start, out.bindMemory(to: UInt8.self).baseAddress! + start,
-                                             end - start, flip, ra, rb, fixed, lower, upper, avx2)
+                                             end - start, flip, ra, rb, fixed, lower, upper, isa)
                     }
                 }
             }
