@@ -2,7 +2,8 @@
 #define OCTET_DEPTHWISE_LANES_LAYOUT_H
 
 // What the float and the integer channel-lane depthwise kernels share: the [row][column][16] scratch
-// layout's tap offsets and the lane mask of a partial group. Included by x86_64 files only.
+// layout's tap offsets and the lane mask of a partial group (which the channel-lane GEMM and the vector
+// im2col use too). Included by x86_64 files only.
 
 #include "OctetCPUKernels.h"
 #include <immintrin.h>

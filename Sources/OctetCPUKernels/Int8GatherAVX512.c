@@ -4,6 +4,7 @@
 #include <immintrin.h>
 
 #include "ByteTranspose.h"
+#include "DepthwiseLanesLayout.h"
 
 #define AVX512 __attribute__((target("avx512f,avx512bw,avx512vl")))
 #define INLINE static inline __attribute__((always_inline))
@@ -48,7 +49,7 @@ AVX512 void octet_i8_pack_gather_avx512(const uint8_t *source, const ptrdiff_t *
             octet_i8_pack_gather(source, k_offsets, p_offsets, depth4, group, group + 1, packed);
             continue;
         }
-        const __mmask16 first = split >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << split) - 1);
+        const __mmask16 first = octet_lanes_for(split);
         __mmask32 words_a = 0, words_b = 0;
         for (int j = 0; j < 16; j++) {
             if (j < split) words_a |= (__mmask32)1 << (2 * j);
