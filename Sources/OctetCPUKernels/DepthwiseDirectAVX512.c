@@ -7,11 +7,12 @@
 #define INLINE static inline __attribute__((always_inline, target("avx512f")))
 
 // Depthwise convolution read straight from the NCHW input plane, for column strides 1 and 2 (the backend
-// takes it for stride 2). The row kernel first copies each plane into a zero-padded, phase-split scratch:
-// one pass over the input that waits on memory, then one that computes. Here each tap's 16 inputs are one or two masked loads (the
-// masked-off columns are the padding, read as zero) and, for stride 2, one permute that keeps the even
-// elements, so reading the plane overlaps the arithmetic. The taps are summed in the row kernel's order,
-// and a padded zero is still multiplied, so both give the same bits.
+// takes it for stride 2, and for stride 1 on wide rows). The row kernel first copies each plane into a
+// zero-padded, phase-split scratch: one pass over the input that waits on memory, then one that computes.
+// Here each tap's 16 inputs are one or two masked loads (the masked-off columns are the padding, read as
+// zero) and, for stride 2, one permute that keeps the even elements, so reading the plane overlaps the
+// arithmetic. The taps are summed in the row kernel's order, and a padded zero is still multiplied, so both
+// give the same bits.
 
 // Lanes i of a 16-wide load at column `start` that lie inside [0, width).
 INLINE __mmask16 inside(ptrdiff_t start, ptrdiff_t width) {
@@ -35,52 +36,38 @@ INLINE __m512 window(const float *p, __mmask16 lo, __mmask16 hi, const int strid
     return _mm512_permutex2var_ps(a, even, _mm512_maskz_loadu_ps(hi, p + 16));
 }
 
-// Kernel row ky's input row for output row oy, from column `origin`; one in the padding reads nothing:
-// `keep` is then 0, and the pointer stays inside the plane.
-INLINE const float *input_row(const OctetDepthwiseLanes *g, const float *input, ptrdiff_t oy, ptrdiff_t ky,
-                              ptrdiff_t origin, __mmask16 *keep) {
-    ptrdiff_t iy = oy * g->stride_y + ky * g->dilation_y - g->pad_top;
-    int inside_rows = iy >= 0 && iy < g->height;
-    *keep = inside_rows ? (__mmask16)0xFFFF : 0;
-    return input + (inside_rows ? iy : 0) * g->width + origin;
-}
-
-// bias + every tap of the 16 outputs of row oy whose first input column is `origin`.
-INLINE __m512 output_row(const OctetDepthwiseLanes *g, const float *input, ptrdiff_t oy, ptrdiff_t origin,
-                         const __mmask16 *lo, const __mmask16 *hi, const __m512 *w, __m512 b, __m512i even,
-                         const int stride2, const int plain) {
-    const ptrdiff_t kh = g->kernel_height, kw = g->kernel_width, dx = g->dilation_x;
-    __m512 a;
-    // The row kernel's order: for 3x3, taps 0, 2, 4, 6, 8 on the bias and 1, 3, 5, 7 in a second chain
-    // started by a product; otherwise one chain. Masks stay in locals: kept in arrays, the compiler
-    // merged loads of neighbouring ones, and each then waited on a failed store forward (3x slower).
-    if (kh == 3 && kw == 3) {
-        __mmask16 k0, k1, k2;
-        const float *r0 = input_row(g, input, oy, 0, origin, &k0);
-        const float *r1 = input_row(g, input, oy, 1, origin, &k1);
-        const float *r2 = input_row(g, input, oy, 2, origin, &k2);
-        a = _mm512_fmadd_ps(w[0], window(r0, lo[0] & k0, hi[0] & k0, stride2, even, plain), b);
-        __m512 c = _mm512_mul_ps(w[1], window(r0 + dx, lo[1] & k0, hi[1] & k0, stride2, even, plain));
-        a = _mm512_fmadd_ps(w[2], window(r0 + 2 * dx, lo[2] & k0, hi[2] & k0, stride2, even, plain), a);
-        c = _mm512_fmadd_ps(w[3], window(r1, lo[0] & k1, hi[0] & k1, stride2, even, plain), c);
-        a = _mm512_fmadd_ps(w[4], window(r1 + dx, lo[1] & k1, hi[1] & k1, stride2, even, plain), a);
-        c = _mm512_fmadd_ps(w[5], window(r1 + 2 * dx, lo[2] & k1, hi[2] & k1, stride2, even, plain), c);
-        a = _mm512_fmadd_ps(w[6], window(r2, lo[0] & k2, hi[0] & k2, stride2, even, plain), a);
-        c = _mm512_fmadd_ps(w[7], window(r2 + dx, lo[1] & k2, hi[1] & k2, stride2, even, plain), c);
-        a = _mm512_fmadd_ps(w[8], window(r2 + 2 * dx, lo[2] & k2, hi[2] & k2, stride2, even, plain), a);
-        a = _mm512_add_ps(a, c);
-    } else {
-        a = b;
-        for (ptrdiff_t ky = 0, t = 0; ky < kh; ky++) {
-            __mmask16 keep;
-            const float *row = input_row(g, input, oy, ky, origin, &keep);
-            for (ptrdiff_t kx = 0; kx < kw; kx++, t++) {
-                __m512 x = window(row + kx * dx, lo[kx] & keep, hi[kx] & keep, stride2, even, plain);
-                a = _mm512_fmadd_ps(w[t], x, a);
+// bias + every tap of the 16 outputs of `count` rows from oy whose first input column is `origin`, into acc.
+// Each input window is loaded once and added to every row of the block that reads it (row r takes input
+// row j at kernel row (j - r * sy) / dy), so a 5x5 block of four rows loads 40 windows, not 100; the rows
+// are independent chains, so their FMA latencies overlap. Per output the row kernel's order: taps by kernel
+// row, then column; for 3x3, taps 0, 2, 4, 6, 8 on the bias and 1, 3, 5, 7 in a second chain started by a
+// product; otherwise one chain. `count`, `kh`, `kw`, `sy` and `dy` are constants where inlined.
+INLINE void output_rows(const OctetDepthwiseLanes *g, const float *input, ptrdiff_t oy, const int count,
+                        ptrdiff_t origin, const __mmask16 *lo, const __mmask16 *hi, const __m512 *w, __m512 b,
+                        __m512i even, const int stride2, const int plain, const ptrdiff_t kh, const ptrdiff_t kw,
+                        const ptrdiff_t sy, const ptrdiff_t dy, __m512 acc[4]) {
+    const ptrdiff_t dx = g->dilation_x, span = (count - 1) * sy + (kh - 1) * dy + 1;
+    const int pairs = kh == 3 && kw == 3;
+    __m512 second[4];
+    for (int r = 0; r < count; r++) acc[r] = b;
+    for (ptrdiff_t j = 0; j < span; j++) {
+        const ptrdiff_t iy = oy * sy - g->pad_top + j;
+        const int inside_row = iy >= 0 && iy < g->height;
+        const __mmask16 keep = inside_row ? (__mmask16)0xFFFF : 0;
+        const float *row = input + (inside_row ? iy : 0) * g->width + origin;
+        for (ptrdiff_t kx = 0; kx < kw; kx++) {
+            const __m512 x = window(row + kx * dx, plain ? 0 : lo[kx] & keep, plain ? 0 : hi[kx] & keep, stride2, even, plain);
+            for (int r = 0; r < count; r++) {
+                const ptrdiff_t d = j - r * sy;
+                if (d < 0 || d % dy != 0 || d / dy >= kh) continue;
+                const ptrdiff_t t = (d / dy) * kw + kx;
+                if (pairs && t == 1) second[r] = _mm512_mul_ps(w[t], x);
+                else if (pairs && (t & 1)) second[r] = _mm512_fmadd_ps(w[t], x, second[r]);
+                else acc[r] = _mm512_fmadd_ps(w[t], x, acc[r]);
             }
         }
     }
-    return a;
+    if (pairs) for (int r = 0; r < count; r++) acc[r] = _mm512_add_ps(acc[r], second[r]);
 }
 
 // Whether every kernel row of output row oy lies inside the plane.
@@ -89,11 +76,30 @@ INLINE int rows_inside(const OctetDepthwiseLanes *g, ptrdiff_t oy) {
     return first >= 0 && last < g->height;
 }
 
-// One column block of 16 outputs down the whole plane. Column masks depend on the block and the tap's
-// column only, so they are computed once here; a row in the padding clears them.
+// Rows oy ..< oy + count of one column block, clamped and stored.
+INLINE void store_rows(const OctetDepthwiseLanes *g, const float *input, ptrdiff_t oy, const int count,
+                       ptrdiff_t origin, const __mmask16 *lo, const __mmask16 *hi, const __m512 *w, __m512 b,
+                       __m512i even, const int stride2, const int columns_inside, const ptrdiff_t kh,
+                       const ptrdiff_t kw, const ptrdiff_t sy, const ptrdiff_t dy, float *out, __mmask16 store) {
+    __m512 acc[4];
+    if (columns_inside && rows_inside(g, oy) && rows_inside(g, oy + count - 1))
+        output_rows(g, input, oy, count, origin, lo, hi, w, b, even, stride2, 1, kh, kw, sy, dy, acc);
+    else
+        output_rows(g, input, oy, count, origin, lo, hi, w, b, even, stride2, 0, kh, kw, sy, dy, acc);
+    const __m512 lower = _mm512_set1_ps(g->lower), upper = _mm512_set1_ps(g->upper);
+    for (int r = 0; r < count; r++) {
+        // max(lo, x) and min(hi, x) return x when x is NaN (the second operand wins on unordered).
+        if (g->clamp) acc[r] = _mm512_min_ps(upper, _mm512_max_ps(lower, acc[r]));
+        _mm512_mask_storeu_ps(out + r * g->out_width, store, acc[r]);
+    }
+}
+
+// One column block of 16 outputs down the whole plane, four rows at a time. Column masks depend on the
+// block and the tap's column only, so they are computed once here; a row in the padding clears them.
 INLINE void column_block(const OctetDepthwiseLanes *g, const float *input, const __m512 *w, __m512 b,
-                         ptrdiff_t ox, float *out, const int stride2) {
-    const ptrdiff_t width = g->width, kh = g->kernel_height, kw = g->kernel_width;
+                         ptrdiff_t ox, float *out, const int stride2, const ptrdiff_t kh, const ptrdiff_t kw,
+                         const ptrdiff_t sy, const ptrdiff_t dy) {
+    const ptrdiff_t width = g->width;
     const ptrdiff_t origin = ox * g->stride_x - g->pad_left, dx = g->dilation_x;
     __mmask16 lo[64], hi[64];
 #pragma clang loop vectorize(disable)
@@ -102,18 +108,21 @@ INLINE void column_block(const OctetDepthwiseLanes *g, const float *input, const
         hi[kx] = stride2 ? inside(origin + kx * dx + 16, width) : 0;
     }
     const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    const __m512 lower = _mm512_set1_ps(g->lower), upper = _mm512_set1_ps(g->upper);
     const ptrdiff_t valid = g->out_width - ox;
     const int columns_inside = origin >= 0 && origin + (kw - 1) * dx + (stride2 ? 32 : 16) <= width;
     const __mmask16 store = valid >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << valid) - 1);
-    for (ptrdiff_t oy = 0; oy < g->out_height; oy++) {
-        __m512 a = rows_inside(g, oy) && columns_inside
-                       ? output_row(g, input, oy, origin, lo, hi, w, b, even, stride2, 1)
-                       : output_row(g, input, oy, origin, lo, hi, w, b, even, stride2, 0);
-        // max(lo, x) and min(hi, x) return x when x is NaN (the second operand wins on unordered).
-        if (g->clamp) a = _mm512_min_ps(upper, _mm512_max_ps(lower, a));
-        _mm512_mask_storeu_ps(out + oy * g->out_width + ox, store, a);
+    ptrdiff_t oy = 0;
+    for (; oy + 4 <= g->out_height; oy += 4)
+        store_rows(g, input, oy, 4, origin, lo, hi, w, b, even, stride2, columns_inside, kh, kw, sy, dy,
+                   out + oy * g->out_width + ox, store);
+    if (oy + 2 <= g->out_height) {
+        store_rows(g, input, oy, 2, origin, lo, hi, w, b, even, stride2, columns_inside, kh, kw, sy, dy,
+                   out + oy * g->out_width + ox, store);
+        oy += 2;
     }
+    if (oy < g->out_height)
+        store_rows(g, input, oy, 1, origin, lo, hi, w, b, even, stride2, columns_inside, kh, kw, sy, dy,
+                   out + oy * g->out_width + ox, store);
 }
 
 AVX512 void octet_depthwise_direct_avx512(const OctetDepthwiseLanes *g, const float *input, const float *weights,
@@ -121,9 +130,19 @@ AVX512 void octet_depthwise_direct_avx512(const OctetDepthwiseLanes *g, const fl
     __m512 w[64];
     for (ptrdiff_t t = 0; t < g->kernel_height * g->kernel_width; t++) w[t] = _mm512_set1_ps(weights[t]);
     const __m512 b = _mm512_set1_ps(bias);
+    const ptrdiff_t kh = g->kernel_height, kw = g->kernel_width, sy = g->stride_y, dy = g->dilation_y;
+    // Common filters get constant sizes, so the loops unroll and the accumulators stay in registers.
+    const int square = kh == kw && sy == g->stride_x && dy == 1 && (kh == 3 || kh == 5);
     for (ptrdiff_t ox = 0; ox < g->out_width; ox += 16) {
-        if (g->stride_x == 2) column_block(g, input, w, b, ox, out, 1);
-        else column_block(g, input, w, b, ox, out, 0);
+        if (g->stride_x == 2) {
+            if (square && kh == 3) column_block(g, input, w, b, ox, out, 1, 3, 3, 2, 1);
+            else if (square && kh == 5) column_block(g, input, w, b, ox, out, 1, 5, 5, 2, 1);
+            else column_block(g, input, w, b, ox, out, 1, kh, kw, sy, dy);
+        } else {
+            if (square && kh == 3) column_block(g, input, w, b, ox, out, 0, 3, 3, 1, 1);
+            else if (square && kh == 5) column_block(g, input, w, b, ox, out, 0, 5, 5, 1, 1);
+            else column_block(g, input, w, b, ox, out, 0, kh, kw, sy, dy);
+        }
     }
 }
 

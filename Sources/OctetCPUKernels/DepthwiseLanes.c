@@ -41,11 +41,34 @@ AVX512 INLINE void transpose16x16(const __m512 r[16], __m512 d[16]) {
 
 // Every output pixel of 16 channels into `results`. The row kernels' order of operations, so both give the
 // same bits: for 3x3, taps 0, 2, 4, 6, 8 on the bias and 1, 3, 5, 7 in a second chain started by a
-// product; otherwise one chain. `taps` is a constant where inlined, so the weights stay in registers.
+// product; otherwise one chain. `count` pixels of a row at a time are independent chains, so their FMA
+// latencies overlap. `taps` and `count` are constants where inlined, so the weights stay in registers.
+AVX512 INLINE void pixel_run(const OctetDepthwiseLanes *g, const float *row, ptrdiff_t ox, const int count,
+                             const __m512 *w, const ptrdiff_t *o, const ptrdiff_t taps, __m512 vb, float *results) {
+    __m512 a[4], d[4];
+    const float *origin[4];
+    for (int i = 0; i < count; i++) origin[i] = row + (ox + i) * g->stride_x * 16;
+    for (int i = 0; i < count; i++) a[i] = vb;
+    for (ptrdiff_t t = 0; t < taps; t++) {
+        for (int i = 0; i < count; i++) {
+            const __m512 x = _mm512_loadu_ps(origin[i] + o[t]);
+            if (taps == 9 && t == 1) d[i] = _mm512_mul_ps(w[t], x);
+            else if (taps == 9 && (t & 1)) d[i] = _mm512_fmadd_ps(w[t], x, d[i]);
+            else a[i] = _mm512_fmadd_ps(w[t], x, a[i]);
+        }
+    }
+    const __m512 lo = _mm512_set1_ps(g->lower), hi = _mm512_set1_ps(g->upper);
+    for (int i = 0; i < count; i++) {
+        if (taps == 9) a[i] = _mm512_add_ps(a[i], d[i]);
+        // max(lo, x) and min(hi, x) return x when x is NaN (the second operand wins on unordered).
+        if (g->clamp) a[i] = _mm512_min_ps(hi, _mm512_max_ps(lo, a[i]));
+        _mm512_storeu_ps(results + i * 16, a[i]);
+    }
+}
+
 AVX512 INLINE void pixels(const OctetDepthwiseLanes *g, const float *scratch, const float *weights,
                           const ptrdiff_t *offsets, const ptrdiff_t taps, __m512 vb, float *results) {
     const ptrdiff_t cols = g->padded_width;
-    const __m512 lo = _mm512_set1_ps(g->lower), hi = _mm512_set1_ps(g->upper);
     // Copied out first: the stores to `results` could alias `weights` as far as the compiler knows.
     __m512 w[64];
     ptrdiff_t o[64];
@@ -55,25 +78,13 @@ AVX512 INLINE void pixels(const OctetDepthwiseLanes *g, const float *scratch, co
     }
     for (ptrdiff_t oy = 0, p = 0; oy < g->out_height; oy++) {
         const float *row = scratch + oy * g->stride_y * cols * 16;
-        for (ptrdiff_t ox = 0; ox < g->out_width; ox++, p++) {
-            const float *origin = row + ox * g->stride_x * 16;
-            __m512 a;
-            if (taps == 9) {
-                a = _mm512_fmadd_ps(w[0], _mm512_loadu_ps(origin + o[0]), vb);
-                __m512 d = _mm512_mul_ps(w[1], _mm512_loadu_ps(origin + o[1]));
-                for (ptrdiff_t t = 2; t < 9; t += 2) {
-                    a = _mm512_fmadd_ps(w[t], _mm512_loadu_ps(origin + o[t]), a);
-                    if (t + 1 < 9) d = _mm512_fmadd_ps(w[t + 1], _mm512_loadu_ps(origin + o[t + 1]), d);
-                }
-                a = _mm512_add_ps(a, d);
-            } else {
-                a = vb;
-                for (ptrdiff_t t = 0; t < taps; t++) a = _mm512_fmadd_ps(w[t], _mm512_loadu_ps(origin + o[t]), a);
-            }
-            // max(lo, x) and min(hi, x) return x when x is NaN (the second operand wins on unordered).
-            if (g->clamp) a = _mm512_min_ps(hi, _mm512_max_ps(lo, a));
-            _mm512_storeu_ps(results + p * 16, a);
-        }
+        ptrdiff_t ox = 0;
+        for (; ox + 4 <= g->out_width; ox += 4, p += 4) pixel_run(g, row, ox, 4, w, o, taps, vb, results + p * 16);
+        const ptrdiff_t rest = g->out_width - ox;
+        if (rest == 3) pixel_run(g, row, ox, 3, w, o, taps, vb, results + p * 16);
+        else if (rest == 2) pixel_run(g, row, ox, 2, w, o, taps, vb, results + p * 16);
+        else if (rest == 1) pixel_run(g, row, ox, 1, w, o, taps, vb, results + p * 16);
+        p += rest;
     }
 }
 
@@ -105,6 +116,7 @@ AVX512 void octet_depthwise_lanes_avx512(const OctetDepthwiseLanes *g, const flo
     ptrdiff_t offsets[64];
     octet_lane_tap_offsets(g, offsets);
     if (taps == 9) pixels(g, scratch, weights, offsets, 9, _mm512_loadu_ps(b), results);
+    else if (taps == 25) pixels(g, scratch, weights, offsets, 25, _mm512_loadu_ps(b), results);
     else pixels(g, scratch, weights, offsets, taps, _mm512_loadu_ps(b), results);
     for (ptrdiff_t p0 = 0; p0 < out_plane; p0 += 16) {
         const ptrdiff_t n = out_plane - p0 < 16 ? out_plane - p0 : 16;

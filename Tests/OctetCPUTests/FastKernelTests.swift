@@ -116,14 +116,17 @@ struct FastKernelTests {
 
     /// Small planes go to the AVX-512 channel-lane depthwise kernel, wide ones to the row kernels; both
     /// take each output's operations in the same order, so a model's values do not depend on which ran.
-    @Test("Depthwise on channel lanes gives the row kernel's bits", arguments: [(3, 1), (3, 2), (5, 1)])
-    func depthwiseLanesMatchRowKernelBits(_ kernel: Int, _ stride: Int) throws {
+    /// 5 x 5 filters take the lanes up to 32 outputs a row; rows of 18 and 13 leave a pair and a single
+    /// pixel after the runs of four.
+    @Test("Depthwise on channel lanes gives the row kernel's bits",
+          arguments: [(3, 1, 7), (3, 2, 7), (5, 1, 7), (5, 1, 18), (5, 2, 13)])
+    func depthwiseLanesMatchRowKernelBits(_ kernel: Int, _ stride: Int, _ outputs: Int) throws {
         guard KernelISA.best == .avx512 else {
             print("SKIPPED: the channel-lane depthwise kernel: this CPU lacks AVX-512")
             return
         }
         var random = SeededRandom(seed: 21)
-        let size = 7 * stride  // 7 outputs a row: the lanes on AVX-512, the row kernel on AVX2
+        let size = outputs * stride  // the lanes on AVX-512, the row kernel on AVX2
         let input = random.tensor([1, 24, size, size])
         let weight = random.tensor([24, 1, kernel, kernel]), bias = random.tensor([24])
         let attributes = ConvAttributes(strides: [stride, stride], pads: Array(repeating: kernel / 2, count: 4), group: 24)
@@ -137,22 +140,27 @@ struct FastKernelTests {
         #expect(try run(.avx512) == run(.avx2))
     }
 
-    /// Stride-2 depthwise layers on AVX-512 read their input plane in place (masked loads, even elements
-    /// kept by a permute) instead of copying it; the sums keep the row kernel's order, so the bits match the
-    /// AVX2 row kernel's on its padded copy.
-    @Test("Depthwise stride 2 read in place gives the row kernel's bits",
-          arguments: [([1, 6, 21, 67], 3, [1, 1, 1, 1], 1), ([1, 5, 19, 40], 5, [1, 2, 2, 1], 1),
-                      ([2, 3, 17, 35], 3, [2, 2, 2, 2], 2), ([1, 4, 8, 18], 3, [0, 0, 1, 1], 1)])
-    func depthwiseStride2InPlaceMatchesRowKernelBits(_ shape: [Int], _ kernel: Int, _ pads: [Int], _ dilation: Int) throws {
+    /// Stride-2 depthwise layers, and stride-1 ones with wide rows, on AVX-512 read their input plane in
+    /// place (masked loads, for stride 2 even elements kept by a permute) four output rows at a time instead
+    /// of copying it; the sums keep the row kernel's order, so the bits match the AVX2 row kernel's on its
+    /// padded copy. Output heights of 11, 10, 9, 7 and 4 leave every tail of the four-row bands.
+    @Test("Depthwise read in place gives the row kernel's bits",
+          arguments: [([1, 6, 21, 67], 3, [1, 1, 1, 1], 1, 2), ([1, 5, 19, 80], 5, [1, 2, 2, 1], 1, 2),
+                      ([2, 3, 17, 35], 3, [2, 2, 2, 2], 2, 2), ([1, 4, 8, 18], 3, [0, 0, 1, 1], 1, 2),
+                      ([1, 5, 7, 45], 3, [1, 1, 1, 1], 1, 1), ([2, 3, 9, 40], 7, [3, 3, 3, 3], 1, 1),
+                      ([1, 3, 10, 36], 3, [1, 0, 1, 2], 2, 1)])
+    func depthwiseInPlaceMatchesRowKernelBits(_ shape: [Int], _ kernel: Int, _ pads: [Int], _ dilation: Int,
+                                              _ stride: Int) throws {
         guard KernelISA.best == .avx512 else {
-            print("SKIPPED: the in-place stride-2 depthwise kernel: this CPU lacks AVX-512")
+            print("SKIPPED: the in-place depthwise kernel: this CPU lacks AVX-512")
             return
         }
         var random = SeededRandom(seed: 33)
         let channels = shape[1]
         let input = random.tensor(shape)
         let weight = random.tensor([channels, 1, kernel, kernel]), bias = random.tensor([channels])
-        let attributes = ConvAttributes(strides: [2, 2], pads: pads, dilations: [dilation, dilation], group: channels)
+        let attributes = ConvAttributes(strides: [stride, stride], pads: pads, dilations: [dilation, dilation],
+                                        group: channels)
         #expect(FastConv.depthwisePath(input: shape, weight: weight.shape, attributes: attributes, isa: .avx512) == .direct)
         #expect(FastConv.depthwisePath(input: shape, weight: weight.shape, attributes: attributes, isa: .avx2) == .phaseSplit)
         func run(_ isa: KernelISA) throws -> [UInt32] {

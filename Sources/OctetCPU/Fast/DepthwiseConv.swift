@@ -35,17 +35,26 @@ public enum DepthwiseConv {
     static let widestVector = 16
 
     /// Output rows at most this wide go to the channel-lane kernel on AVX-512: a row kernel would leave
-    /// most of each 16-lane vector idle. It transposes 16 padded planes whole into a scratch (addressed with
-    /// 32-bit gathers), so only small ones go there.
+    /// most of each 16-lane vector idle. It transposes 16 padded planes whole into a scratch, so only small
+    /// ones go there.
     static let laneKernelWidth = 8
     static let laneKernelMaxPlane = 1 << 12
+    /// Filters of at least this many taps go to the channel-lane kernel up to `wideLaneKernelWidth`: their
+    /// arithmetic outweighs the transposes. A 5 × 5 layer of 240 channels at 28 × 28 took 0.18 ms there
+    /// against 0.22 ms in the row kernel read in place, 672 channels at 14 × 14 0.15-0.17 against 0.18.
+    static let wideLaneKernelTaps = 25
+    static let wideLaneKernelWidth = 32
+    /// Stride-1 rows at least this wide are read in place: 3 × 3 over 32 channels at 112 × 112 took 0.126 ms
+    /// against 0.151 with the phase-split copy, 144 at 56 × 56 0.163 against 0.181; at 28 and 14 the copy
+    /// was as fast or faster.
+    static let directStride1Width = 32
 
     /// Which kernel runs a depthwise convolution.
     public enum Path: Equatable, Sendable {
         /// AVX-512, small output rows: 16 channels at a time, one per vector lane.
         case lanes
-        /// AVX-512, column stride 2: straight from the input plane, masked loads for the padding. (On stride
-        /// 1 the phase-split copy measured faster: 0.22 against 0.32 ms on a 144 × 56 × 56 layer.)
+        /// AVX-512, column stride 2, or stride 1 on wide rows: straight from the input plane, masked loads
+        /// for the padding, four output rows at a time sharing their input rows.
         case direct
         /// Every other case: each plane copied into a zero-padded, phase-split scratch first.
         case phaseSplit
@@ -53,12 +62,13 @@ public enum DepthwiseConv {
 
     static func path(_ g: ConvGeometry, isa: KernelISA) -> Path {
         guard isa == .avx512 else { return .phaseSplit }
-        let padded = lanePlane(g)
-        if g.outWidth <= laneKernelWidth && padded.rows * padded.columns <= laneKernelMaxPlane
-            && g.kernelHeight * g.kernelWidth <= 64 { return .lanes }
-        if g.strideX == 2 && g.kernelHeight <= 16 && g.kernelHeight * g.kernelWidth <= 64 {
-            return .direct
+        let padded = lanePlane(g), taps = g.kernelHeight * g.kernelWidth
+        let laneWidth = taps >= wideLaneKernelTaps ? wideLaneKernelWidth : laneKernelWidth
+        if g.outWidth <= laneWidth && padded.rows * padded.columns <= laneKernelMaxPlane && taps <= 64 {
+            return .lanes
         }
+        let readInPlace = g.strideX == 2 || (g.strideX == 1 && g.outWidth >= directStride1Width)
+        if readInPlace && g.kernelHeight <= 16 && taps <= 64 { return .direct }
         return .phaseSplit
     }
 
