@@ -56,7 +56,8 @@ INLINE void output_rows(const OctetDepthwiseLanes *g, const float *input, ptrdif
         const __mmask16 keep = inside_row ? (__mmask16)0xFFFF : 0;
         const float *row = input + (inside_row ? iy : 0) * g->width + origin;
         for (ptrdiff_t kx = 0; kx < kw; kx++) {
-            const __m512 x = window(row + kx * dx, plain ? 0 : lo[kx] & keep, plain ? 0 : hi[kx] & keep, stride2, even, plain);
+            const __mmask16 l = plain ? 0 : lo[kx] & keep, h = plain ? 0 : hi[kx] & keep;
+            const __m512 x = window(row + kx * dx, l, h, stride2, even, plain);
             for (int r = 0; r < count; r++) {
                 const ptrdiff_t d = j - r * sy;
                 if (d < 0 || d % dy != 0 || d / dy >= kh) continue;

@@ -1,7 +1,5 @@
 #include "OctetCPUKernels.h"
 
-#include <string.h>
-
 #if defined(__x86_64__)
 #include <immintrin.h>
 
@@ -93,7 +91,6 @@ AVX512 void octet_depthwise_lanes_avx512(const OctetDepthwiseLanes *g, const flo
                                          float *results) {
     const ptrdiff_t cols = g->padded_width, in_plane = g->height * g->width;
     const ptrdiff_t out_plane = g->out_height * g->out_width, taps = g->kernel_height * g->kernel_width;
-    memset(scratch, 0, (size_t)(g->padded_height * cols * 16) * sizeof(float));
     // The plane's pixels 16 at a time, row by row into the padded scratch.
     ptrdiff_t y = 0, x = 0;
     for (ptrdiff_t p0 = 0; p0 < in_plane; p0 += 16) {

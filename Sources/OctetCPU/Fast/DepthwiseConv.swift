@@ -182,7 +182,9 @@ public enum DepthwiseConv {
         weights.lanes.withUnsafeBufferPointer { w in
             withUnsafePointer(to: lanes) { geometry in
                 parallelFor(parts, threads: parts) { t in
+                    // Zeroed once: the kernel writes only the inside of the padded planes.
                     let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchFloats + resultFloats)
+                    scratch.initialize(repeating: 0, count: scratchFloats)
                     defer { scratch.deallocate() }
                     for item in (items * t / parts)..<(items * (t + 1) / parts) {
                         let (image, group) = (item / groups, item % groups)

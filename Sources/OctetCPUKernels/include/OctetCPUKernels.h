@@ -112,7 +112,8 @@ typedef struct {
 ///
 /// `input`: `channels` planes of height x width (NCHW); `weights`: taps x 16 floats, tap t of lane c at
 /// t * 16 + c (kernel rows, then columns); `bias`: `channels` values or null; `out`: `channels` planes of
-/// out_height x out_width. `scratch` holds padded_height x padded_width x 16 floats and `results`
+/// out_height x out_width. `scratch` holds padded_height x padded_width x 16 floats, zero where padding is
+/// (only the inside is written, so one zeroed scratch serves every group of a layer), and `results`
 /// out_height x out_width x 16. Only call when octet_cpu_has_avx512f() is 1.
 void octet_depthwise_lanes_avx512(const OctetDepthwiseLanes *geometry, const float *input, ptrdiff_t channels,
                                   const float *weights, const float *bias, float *out, float *scratch,
