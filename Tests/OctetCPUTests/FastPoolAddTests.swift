@@ -16,6 +16,9 @@ struct FastPoolAddTests {
     static let poolCases = [
         MaxPoolCase(input: [1, 5, 21, 19], kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1]),
         MaxPoolCase(input: [2, 3, 8, 9], kernel: [2, 2], strides: [2, 2]),
+        // Rows wide enough for the float vector steps (16 outputs), with scalar outputs on both sides.
+        MaxPoolCase(input: [1, 3, 9, 75], kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1]),
+        MaxPoolCase(input: [1, 2, 5, 40], kernel: [2, 3], strides: [1, 1], pads: [0, 1, 0, 1]),
         MaxPoolCase(input: [1, 2, 7, 7], kernel: [3, 3], pads: [1, 0, 2, 1]),
         MaxPoolCase(input: [1, 4, 6, 17], kernel: [1, 3], strides: [1, 2], pads: [0, 2, 0, 1]),
         MaxPoolCase(input: [1, 64, 40, 40], kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1]),

@@ -37,7 +37,9 @@ public enum FastMaxPool {
             values.withUnsafeBufferPointer { input in
                 let parts = count < 1 << 14 ? 1 : max(1, min(threads, planes))
                 parallelFor(parts, threads: parts) { t in
-                    let rowMax = UnsafeMutablePointer<T>.allocate(capacity: w)
+                    // 32 spare values: a stride-2 vector step reads one past the last value it uses.
+                    let rowMax = UnsafeMutablePointer<T>.allocate(capacity: w + 32)
+                    rowMax.initialize(repeating: values[0], count: w + 32)
                     defer { rowMax.deallocate() }
                     for p in (planes * t / parts)..<(planes * (t + 1) / parts) {
                         window.pool(input.baseAddress! + p * h * w, into: out.baseAddress! + p * outH * outW,
@@ -72,13 +74,62 @@ public enum FastMaxPool {
                         maximum(rowMax, plane + y * w)
                     }
                 }
-                for ox in 0..<outW {
-                    let x0 = max(0, ox * sx - left), x1 = min(w, ox * sx - left + kw)
-                    var best = rowMax[x0]
-                    for x in (x0 + 1)..<max(x0 + 1, x1) where rowMax[x] > best { best = rowMax[x] }
-                    out[oy * outW + ox] = best
+                var ox = 0
+                if T.self == Float.self {
+                    ox = inside.lowerBound
+                    // Outputs before the first whole window stay with the scalar loop below.
+                    for o in 0..<ox { out[oy * outW + o] = windowMax(rowMax, o) }
+                    ox = vectorMaxima(UnsafeRawPointer(rowMax).assumingMemoryBound(to: Float.self),
+                                      UnsafeMutableRawPointer(out + oy * outW).assumingMemoryBound(to: Float.self),
+                                      from: ox)
                 }
+                for o in ox..<outW { out[oy * outW + o] = windowMax(rowMax, o) }
             }
+        }
+
+        /// The maximum of output `ox`'s window in the row maxima: the first value inside the row, then every
+        /// later one that is greater (so a NaN first stays, a NaN later is passed over, as the reference does).
+        @inline(__always)
+        private func windowMax<T: Comparable>(_ rowMax: UnsafeMutablePointer<T>, _ ox: Int) -> T {
+            let x0 = max(0, ox * sx - left), x1 = min(w, ox * sx - left + kw)
+            var best = rowMax[x0]
+            for x in (x0 + 1)..<max(x0 + 1, x1) where rowMax[x] > best { best = rowMax[x] }
+            return best
+        }
+
+        /// The outputs whose windows lie wholly inside the row: [first, last + 1).
+        var inside: Range<Int> {
+            let first = min(outW, (left + sx - 1) / sx)
+            let last = w - kw + left >= 0 ? min(outW - 1, (w - kw + left) / sx) : -1
+            return first..<max(first, last + 1)
+        }
+
+        /// 16 outputs at a time from `from` while their windows lie inside the row (column strides 1 and 2),
+        /// with windowMax's order of comparisons; returns the first output left to the scalar loop. A
+        /// stride-2 step reads 32 values from its first, one past the last it uses: `rowMax` has room for it.
+        private func vectorMaxima(_ rowMax: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                                  from start: Int) -> Int {
+            guard sx <= 2 else { return start }
+            let end = inside.upperBound
+            var ox = start
+            while ox + 16 <= end {
+                let base = UnsafeRawPointer(rowMax + ox * sx - left)
+                func tap(_ kx: Int) -> SIMD16<Float> {
+                    let p = base + kx * 4
+                    if sx == 1 { return p.loadUnaligned(as: SIMD16<Float>.self) }
+                    let a = p.loadUnaligned(as: SIMD16<Float>.self)
+                    let b = p.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+                    return SIMD16(lowHalf: a.evenHalf, highHalf: b.evenHalf)
+                }
+                var best = tap(0)
+                for kx in 1..<max(1, kw) {
+                    let v = tap(kx)
+                    best.replace(with: v, where: v .> best)
+                }
+                UnsafeMutableRawPointer(out + ox).storeBytes(of: best, as: SIMD16<Float>.self)
+                ox += 16
+            }
+            return ox
         }
 
         /// `into[i] = max(into[i], row[i])` over one input row (a plain loop the compiler vectorizes for integers).
