@@ -95,35 +95,41 @@ INLINE void store_rows(const OctetDepthwiseLanes *g, const float *input, ptrdiff
     }
 }
 
-// One column block of 16 outputs down the whole plane, four rows at a time. Column masks depend on the
-// block and the tap's column only, so they are computed once here; a row in the padding clears them.
-INLINE void column_block(const OctetDepthwiseLanes *g, const float *input, const __m512 *w, __m512 b,
-                         ptrdiff_t ox, float *out, const int stride2, const ptrdiff_t kh, const ptrdiff_t kw,
-                         const ptrdiff_t sy, const ptrdiff_t dy) {
-    const ptrdiff_t width = g->width;
-    const ptrdiff_t origin = ox * g->stride_x - g->pad_left, dx = g->dilation_x;
-    __mmask16 lo[64], hi[64];
-#pragma clang loop vectorize(disable)
-    for (ptrdiff_t kx = 0; kx < kw; kx++) {
-        lo[kx] = inside(origin + kx * dx, width);
-        hi[kx] = stride2 ? inside(origin + kx * dx + 16, width) : 0;
-    }
+// Rows oy ..< oy + count (4, 2 or 1) of every column block, left to right, so the input is read in the
+// order it lies in memory (down each column block, a pass over a 112-wide plane read a few lines of every
+// row; in MobileNetV2 and Lite0 the depthwise layers took 4-6% longer that way, in the graph). A block's column masks depend on the block and the tap's column only; a row in the
+// padding clears them.
+INLINE void row_band(const OctetDepthwiseLanes *g, const float *input, const __m512 *w, __m512 b, ptrdiff_t oy,
+                     const int count, float *out, const int stride2, const ptrdiff_t kh, const ptrdiff_t kw,
+                     const ptrdiff_t sy, const ptrdiff_t dy) {
+    const ptrdiff_t width = g->width, dx = g->dilation_x;
     const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    const ptrdiff_t valid = g->out_width - ox;
-    const int columns_inside = origin >= 0 && origin + (kw - 1) * dx + (stride2 ? 32 : 16) <= width;
-    const __mmask16 store = valid >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << valid) - 1);
+    for (ptrdiff_t ox = 0; ox < g->out_width; ox += 16) {
+        const ptrdiff_t origin = ox * g->stride_x - g->pad_left;
+        __mmask16 lo[64], hi[64];
+#pragma clang loop vectorize(disable)
+        for (ptrdiff_t kx = 0; kx < kw; kx++) {
+            lo[kx] = inside(origin + kx * dx, width);
+            hi[kx] = stride2 ? inside(origin + kx * dx + 16, width) : 0;
+        }
+        const ptrdiff_t valid = g->out_width - ox;
+        const int columns_inside = origin >= 0 && origin + (kw - 1) * dx + (stride2 ? 32 : 16) <= width;
+        const __mmask16 store = valid >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << valid) - 1);
+        store_rows(g, input, oy, count, origin, lo, hi, w, b, even, stride2, columns_inside, kh, kw, sy, dy,
+                   out + oy * g->out_width + ox, store);
+    }
+}
+
+// The whole output plane in bands of four rows, then a pair and a single row for what is left.
+INLINE void plane(const OctetDepthwiseLanes *g, const float *input, const __m512 *w, __m512 b, float *out,
+                  const int stride2, const ptrdiff_t kh, const ptrdiff_t kw, const ptrdiff_t sy, const ptrdiff_t dy) {
     ptrdiff_t oy = 0;
-    for (; oy + 4 <= g->out_height; oy += 4)
-        store_rows(g, input, oy, 4, origin, lo, hi, w, b, even, stride2, columns_inside, kh, kw, sy, dy,
-                   out + oy * g->out_width + ox, store);
+    for (; oy + 4 <= g->out_height; oy += 4) row_band(g, input, w, b, oy, 4, out, stride2, kh, kw, sy, dy);
     if (oy + 2 <= g->out_height) {
-        store_rows(g, input, oy, 2, origin, lo, hi, w, b, even, stride2, columns_inside, kh, kw, sy, dy,
-                   out + oy * g->out_width + ox, store);
+        row_band(g, input, w, b, oy, 2, out, stride2, kh, kw, sy, dy);
         oy += 2;
     }
-    if (oy < g->out_height)
-        store_rows(g, input, oy, 1, origin, lo, hi, w, b, even, stride2, columns_inside, kh, kw, sy, dy,
-                   out + oy * g->out_width + ox, store);
+    if (oy < g->out_height) row_band(g, input, w, b, oy, 1, out, stride2, kh, kw, sy, dy);
 }
 
 AVX512 void octet_depthwise_direct_avx512(const OctetDepthwiseLanes *g, const float *input, const float *weights,
@@ -134,16 +140,14 @@ AVX512 void octet_depthwise_direct_avx512(const OctetDepthwiseLanes *g, const fl
     const ptrdiff_t kh = g->kernel_height, kw = g->kernel_width, sy = g->stride_y, dy = g->dilation_y;
     // Common filters get constant sizes, so the loops unroll and the accumulators stay in registers.
     const int square = kh == kw && sy == g->stride_x && dy == 1 && (kh == 3 || kh == 5);
-    for (ptrdiff_t ox = 0; ox < g->out_width; ox += 16) {
-        if (g->stride_x == 2) {
-            if (square && kh == 3) column_block(g, input, w, b, ox, out, 1, 3, 3, 2, 1);
-            else if (square && kh == 5) column_block(g, input, w, b, ox, out, 1, 5, 5, 2, 1);
-            else column_block(g, input, w, b, ox, out, 1, kh, kw, sy, dy);
-        } else {
-            if (square && kh == 3) column_block(g, input, w, b, ox, out, 0, 3, 3, 1, 1);
-            else if (square && kh == 5) column_block(g, input, w, b, ox, out, 0, 5, 5, 1, 1);
-            else column_block(g, input, w, b, ox, out, 0, kh, kw, sy, dy);
-        }
+    if (g->stride_x == 2) {
+        if (square && kh == 3) plane(g, input, w, b, out, 1, 3, 3, 2, 1);
+        else if (square && kh == 5) plane(g, input, w, b, out, 1, 5, 5, 2, 1);
+        else plane(g, input, w, b, out, 1, kh, kw, sy, dy);
+    } else {
+        if (square && kh == 3) plane(g, input, w, b, out, 0, 3, 3, 1, 1);
+        else if (square && kh == 5) plane(g, input, w, b, out, 0, 5, 5, 1, 1);
+        else plane(g, input, w, b, out, 0, kh, kw, sy, dy);
     }
 }
 
