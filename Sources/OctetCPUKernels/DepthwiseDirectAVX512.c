@@ -3,6 +3,8 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
+#include "DepthwiseLanesLayout.h"
+
 #define AVX512 __attribute__((target("avx512f")))
 #define INLINE static inline __attribute__((always_inline, target("avx512f")))
 
@@ -40,14 +42,14 @@ INLINE __m512 window(const float *p, __mmask16 lo, __mmask16 hi, const int strid
 // Each input window is loaded once and added to every row of the block that reads it (row r takes input
 // row j at kernel row (j - r * sy) / dy), so a 5x5 block of four rows loads 40 windows, not 100; the rows
 // are independent chains, so their FMA latencies overlap. Per output the row kernel's order: taps by kernel
-// row, then column; for 3x3, taps 0, 2, 4, 6, 8 on the bias and 1, 3, 5, 7 in a second chain started by a
-// product; otherwise one chain. `count`, `kh`, `kw`, `sy` and `dy` are constants where inlined.
+// row, then column, chained as octet_depthwise_tap says. `count`, `kh`, `kw`, `sy` and `dy` are constants
+// where inlined.
 INLINE void output_rows(const OctetDepthwiseLanes *g, const float *input, ptrdiff_t oy, const int count,
                         ptrdiff_t origin, const __mmask16 *lo, const __mmask16 *hi, const __m512 *w, __m512 b,
                         __m512i even, const int stride2, const int plain, const ptrdiff_t kh, const ptrdiff_t kw,
                         const ptrdiff_t sy, const ptrdiff_t dy, __m512 acc[4]) {
     const ptrdiff_t dx = g->dilation_x, span = (count - 1) * sy + (kh - 1) * dy + 1;
-    const int pairs = kh == 3 && kw == 3;
+    const ptrdiff_t taps = kh * kw;
     __m512 second[4];
     for (int r = 0; r < count; r++) acc[r] = b;
     for (ptrdiff_t j = 0; j < span; j++) {
@@ -62,13 +64,11 @@ INLINE void output_rows(const OctetDepthwiseLanes *g, const float *input, ptrdif
                 const ptrdiff_t d = j - r * sy;
                 if (d < 0 || d % dy != 0 || d / dy >= kh) continue;
                 const ptrdiff_t t = (d / dy) * kw + kx;
-                if (pairs && t == 1) second[r] = _mm512_mul_ps(w[t], x);
-                else if (pairs && (t & 1)) second[r] = _mm512_fmadd_ps(w[t], x, second[r]);
-                else acc[r] = _mm512_fmadd_ps(w[t], x, acc[r]);
+                octet_depthwise_tap(taps, t, w[t], x, &acc[r], &second[r]);
             }
         }
     }
-    if (pairs) for (int r = 0; r < count; r++) acc[r] = _mm512_add_ps(acc[r], second[r]);
+    if (taps == 9) for (int r = 0; r < count; r++) acc[r] = _mm512_add_ps(acc[r], second[r]);
 }
 
 // Whether every kernel row of output row oy lies inside the plane.

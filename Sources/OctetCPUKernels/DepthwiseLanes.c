@@ -37,9 +37,8 @@ AVX512 INLINE void transpose16x16(const __m512 r[16], __m512 d[16]) {
     }
 }
 
-// Every output pixel of 16 channels into `results`. The row kernels' order of operations, so both give the
-// same bits: for 3x3, taps 0, 2, 4, 6, 8 on the bias and 1, 3, 5, 7 in a second chain started by a
-// product; otherwise one chain. `count` pixels of a row at a time are independent chains, so their FMA
+// Every output pixel of 16 channels into `results`, in the row kernels' order (octet_depthwise_tap), so
+// both give the same bits. `count` pixels of a row at a time are independent chains, so their FMA
 // latencies overlap. `taps` and `count` are constants where inlined, so the weights stay in registers.
 AVX512 INLINE void pixel_run(const OctetDepthwiseLanes *g, const float *row, ptrdiff_t ox, const int count,
                              const __m512 *w, const ptrdiff_t *o, const ptrdiff_t taps, __m512 vb, float *results) {
@@ -49,10 +48,7 @@ AVX512 INLINE void pixel_run(const OctetDepthwiseLanes *g, const float *row, ptr
     for (int i = 0; i < count; i++) a[i] = vb;
     for (ptrdiff_t t = 0; t < taps; t++) {
         for (int i = 0; i < count; i++) {
-            const __m512 x = _mm512_loadu_ps(origin[i] + o[t]);
-            if (taps == 9 && t == 1) d[i] = _mm512_mul_ps(w[t], x);
-            else if (taps == 9 && (t & 1)) d[i] = _mm512_fmadd_ps(w[t], x, d[i]);
-            else a[i] = _mm512_fmadd_ps(w[t], x, a[i]);
+            octet_depthwise_tap(taps, t, w[t], _mm512_loadu_ps(origin[i] + o[t]), &a[i], &d[i]);
         }
     }
     const __m512 lo = _mm512_set1_ps(g->lower), hi = _mm512_set1_ps(g->upper);

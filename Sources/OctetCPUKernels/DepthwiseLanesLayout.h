@@ -3,7 +3,7 @@
 
 // What the float and the integer channel-lane depthwise kernels share: the [row][column][16] scratch
 // layout's tap offsets and the lane mask of a partial group (which the channel-lane GEMM and the vector
-// im2col use too). Included by x86_64 files only.
+// im2col use too); and the float depthwise kernels' order of operations. Included by x86_64 files only.
 
 #include "OctetCPUKernels.h"
 #include <immintrin.h>
@@ -23,6 +23,16 @@ static inline ptrdiff_t octet_lane_tap_offsets(const OctetDepthwiseLanes *g, ptr
         }
     }
     return t;
+}
+
+/// Adds tap t of a float depthwise output in the row kernels' order, which every float depthwise kernel keeps
+/// so that all give the same bits: with 9 taps, the even ones on the chain the bias starts (`a`), the odd
+/// ones on a second chain started by tap 1's product (`d`), `a + d` at the end; otherwise one chain.
+static inline __attribute__((always_inline, target("avx512f"))) void
+octet_depthwise_tap(ptrdiff_t taps, ptrdiff_t t, __m512 w, __m512 x, __m512 *a, __m512 *d) {
+    if (taps == 9 && t == 1) *d = _mm512_mul_ps(w, x);
+    else if (taps == 9 && (t & 1)) *d = _mm512_fmadd_ps(w, x, *d);
+    else *a = _mm512_fmadd_ps(w, x, *a);
 }
 
 #endif
