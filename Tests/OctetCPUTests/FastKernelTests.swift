@@ -114,6 +114,38 @@ struct FastKernelTests {
         #expect(relativeError(fast.floatValues(), expected) <= Tolerance.fastKernelRelative)
     }
 
+    /// Output planes of at most 64 pixels take pixels as the GEMM's rows on AVX-512 whatever the filter:
+    /// a 1x1 stride-1 convolution reads its input where it lies, others gather their taps first (padding,
+    /// strides, dilation). Elsewhere they keep the im2col GEMM.
+    @Test("Small output planes gather their taps for the pixels-as-rows GEMM",
+          arguments: [((3, 3), [1, 1], [1, 1, 1, 1], [1, 1], 7), ((3, 3), [2, 2], [1, 1, 1, 1], [1, 1], 14),
+                      ((1, 1), [2, 2], [0, 0, 0, 0], [1, 1], 14), ((3, 3), [1, 1], [2, 0, 1, 2], [2, 1], 6),
+                      ((7, 7), [2, 2], [3, 3, 3, 3], [1, 1], 14)])
+    func smallPlaneGathersTaps(_ kernel: (Int, Int), _ strides: [Int], _ pads: [Int], _ dilations: [Int],
+                               _ size: Int) throws {
+        guard KernelISA.best == .avx512 else {
+            print("SKIPPED: the small-plane convolution path: this CPU lacks AVX-512")
+            return
+        }
+        var random = SeededRandom(seed: 29)
+        let input = random.tensor([2, 40, size, size + 1])
+        let weight = random.tensor([36, 40, kernel.0, kernel.1]), bias = random.tensor([36])
+        let attributes = ConvAttributes(strides: strides, pads: pads, dilations: dilations)
+        #expect(FastConv.gemmPath(input: input.shape, weight: weight.shape, attributes: attributes, isa: .avx512)
+            == .smallPlane)
+        #expect(FastConv.gemmPath(input: input.shape, weight: weight.shape, attributes: attributes, isa: .avx2)
+            == .im2col)
+        let expected = try #require(plainConv(input, weight, bias, attributes, .relu))
+        for threads in [1, 2] {
+            let fast = try KernelISA.$requested.withValue(.avx512) {
+                try #require(FastConv.run(input: input, weight: weight, bias: bias, attributes: attributes,
+                                          activation: .relu, threads: threads))
+            }
+            #expect(fast.shape == expected.shape)
+            #expect(relativeError(fast, expected) <= Tolerance.fastKernelRelative)
+        }
+    }
+
     /// Small planes go to the AVX-512 channel-lane depthwise kernel, wide ones to the row kernels; both
     /// take each output's operations in the same order, so a model's values do not depend on which ran.
     /// 5 x 5 filters take the lanes up to 32 outputs a row; rows of 18 and 13 leave a pair and a single

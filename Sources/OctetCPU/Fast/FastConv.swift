@@ -15,8 +15,8 @@ public struct PreparedConv: Sendable {
     let attributes: ConvAttributes
     let bias: [Float]?
     let kernel: Kernel
-    /// A 1x1 stride-1 convolution's other path, for planes of at most 64 pixels on AVX-512.
-    let smallPlane: SmallPlanePointwise?
+    /// An ungrouped convolution's other path, for output planes of at most 64 pixels on AVX-512.
+    let smallPlane: SmallPlaneConv?
 
     /// Packs a float weight `[Cout, Cin/group, kh, kw]` and bias `[Cout]`; nil when the fast kernels do not
     /// handle this convolution (not 2-D, not float, malformed), so the caller uses the reference.
@@ -33,9 +33,9 @@ public struct PreparedConv: Sendable {
         weightShape = weight.shape
         self.attributes = attributes
         let (outChannels, group) = (weight.shape[0], attributes.group)
-        let pointwise = group == 1 && weight.shape[2] == 1 && weight.shape[3] == 1
-            && attributes.strides.allSatisfy { $0 == 1 } && attributes.dilations.allSatisfy { $0 == 1 }
-        smallPlane = pointwise ? SmallPlanePointwise(weights: w, rows: outChannels, depth: weight.shape[1], bias: self.bias)
+        smallPlane = group == 1
+            ? SmallPlaneConv(weights: w, rows: outChannels, depth: weight.shape[1] * weight.shape[2] * weight.shape[3],
+                             bias: self.bias)
             : nil
         if group == outChannels && weight.shape[1] == 1 {
             kernel = .depthwise(DepthwiseWeights(weights: w, channels: outChannels,
@@ -107,10 +107,9 @@ public struct PreparedConv: Sendable {
             let offset = (image * g.outChannels + group * rows) * g.outPlane
             let (target, addend) = (out + offset, residual.map { $0 + offset })
             let groupBias: GEMMBias = bias.map { .rows($0 + group * rows) } ?? .none
-            if g.isPointwise, let smallPlane, g.group == 1, g.outPlane <= SmallPlanePointwise.maxPixels,
-               KernelISA.current == .avx512 {
-                smallPlane.run(input: source, pixels: g.outPlane, residual: addend, output: target,
-                               activation: activation, threads: perItem)
+            if let smallPlane, Self.gemmPath(g, isa: KernelISA.current) == .smallPlane {
+                smallPlane.run(g, source: source, residual: addend, output: target, activation: activation,
+                               threads: perItem)
             } else if g.isPointwise {
                 let rhs = StridedRHS(values: source, depthStride: g.inPlane, columnStride: 1, columns: g.inPlane)
                 PackedGEMM.multiply(packed[group], rhs, columns: g.outPlane, into: target, ldc: g.outPlane,
@@ -132,6 +131,21 @@ public struct PreparedConv: Sendable {
             for i in 0..<work { item(i) }
         }
     }
+
+    /// How a non-depthwise convolution's GEMM gets its right operand.
+    public enum GEMMPath: Sendable, Equatable {
+        /// Pixels as rows, channels in the vector lanes (`SmallPlaneConv`).
+        case smallPlane
+        /// The NCHW input as it lies (1x1 stride 1).
+        case direct
+        /// An im2col gathered block by block.
+        case im2col
+    }
+
+    static func gemmPath(_ g: ConvGeometry, isa: KernelISA) -> GEMMPath {
+        if g.group == 1 && g.outPlane <= SmallPlaneConv.maxPixels && isa == .avx512 { return .smallPlane }
+        return g.isPointwise ? .direct : .im2col
+    }
 }
 
 /// Conv on the fast kernels, packing the weight for this call only.
@@ -151,6 +165,14 @@ public enum FastConv {
         guard weight.count == 4, attributes.group == weight[0], weight[1] == 1,
               let g = ConvGeometry(input: input, weight: weight, attributes: attributes) else { return nil }
         return DepthwiseConv.path(g, isa: isa)
+    }
+
+    /// The path a grouped or ungrouped (not depthwise) convolution of these shapes takes on `isa`; nil when
+    /// the shapes are malformed.
+    public static func gemmPath(input: [Int], weight: [Int], attributes: ConvAttributes,
+                                isa: KernelISA) -> PreparedConv.GEMMPath? {
+        guard let g = ConvGeometry(input: input, weight: weight, attributes: attributes) else { return nil }
+        return PreparedConv.gemmPath(g, isa: isa)
     }
 }
 

@@ -1,19 +1,23 @@
 import Foundation
 import OctetCPUKernels
 
-/// A 1x1 convolution of a small plane (7x7: at most 64 pixels) on AVX-512, with pixels as the GEMM's rows
-/// and output channels as its columns.
+/// An ungrouped convolution with a small output plane (7x7: at most 64 pixels) on AVX-512, with pixels as
+/// the GEMM's rows and output channels as its columns.
 ///
 /// The usual layout puts pixels in the vector lanes: 49 pixels fill 49 of a 64-column tile, and the rest of
 /// the work is spent on padding. Here 16 output channels fill each vector (channel counts are multiples
-/// of 16 in practice), six pixels are broadcast from the input plane where it lies, K is not blocked (the
-/// whole weight column block stays in L2), and each tile is scattered into the NCHW output once.
+/// of 16 in practice), six pixels are broadcast from the input, K is not blocked (blocks of 1024 measured
+/// 1-4% slower even at K 4608, whose 64 weight columns overflow L2), and each tile is
+/// scattered into the NCHW output once. A 1x1 stride-1 convolution reads its input plane where it lies;
+/// any other first gathers its taps into rows of `pixels` values (`gather`), which for ResNet-50's last
+/// 3x3 layers (K 4608, 49 pixels) is 0.9 MB against 231 MFLOP.
 /// The weights are packed for it on first use: only models that have such layers pay their memory.
-final class SmallPlanePointwise: @unchecked Sendable {
+final class SmallPlaneConv: @unchecked Sendable {
     /// Planes of at most this many pixels take this path.
     static let maxPixels = 64
 
-    /// The convolution's weights as given, [M][K] row-major (shared with the model's tensor, not copied).
+    /// The convolution's weights as given, [M][K] row-major with K = (channel, ky, kx) (shared with the
+    /// model's tensor, not copied).
     let weights: [Float]
     let rows: Int, depth: Int
     let bias: [Float]?
@@ -39,6 +43,59 @@ final class SmallPlanePointwise: @unchecked Sendable {
         if let bias { for i in 0..<m { b[i] = bias[i] } }
         (packed, paddedBias) = (rhs, b)
         return (rhs, b)
+    }
+
+    /// One image's convolution: gathers the taps unless `g` is 1x1 stride 1, then `run(input:...)`.
+    func run(_ g: ConvGeometry, source: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
+             output: UnsafeMutablePointer<Float>, activation: FusedActivation?, threads: Int) {
+        if g.isPointwise {
+            run(input: source, pixels: g.outPlane, residual: residual, output: output, activation: activation,
+                threads: threads)
+            return
+        }
+        let taps = UnsafeMutablePointer<Float>.allocate(capacity: depth * g.outPlane)
+        defer { taps.deallocate() }
+        Self.gather(g, source: source, into: taps, threads: threads)
+        run(input: taps, pixels: g.outPlane, residual: residual, output: output, activation: activation,
+            threads: threads)
+    }
+
+    /// x[K][outPlane] for one image and group-free `g`: row (c, ky, kx) holds what each output pixel's tap
+    /// (ky, kx) reads from channel c, 0 where that falls in the padding.
+    static func gather(_ g: ConvGeometry, source: UnsafePointer<Float>, into taps: UnsafeMutablePointer<Float>,
+                       threads: Int) {
+        let (kh, kw, pixels) = (g.kernelHeight, g.kernelWidth, g.outPlane)
+        let rows = g.inChannels * kh * kw
+        // Below this a second thread costs more than it saves.
+        let parts = rows * pixels < 1 << 16 ? 1 : max(1, min(threads, rows))
+        parallelFor(parts, threads: parts) { t in
+            for row in (rows * t / parts)..<(rows * (t + 1) / parts) {
+                let (c, ky, kx) = (row / (kh * kw), row / kw % kh, row % kw)
+                let plane = source + c * g.inPlane
+                var out = taps + row * pixels
+                for oy in 0..<g.outHeight {
+                    let iy = oy * g.strideY - g.padTop + ky * g.dilationY
+                    guard iy >= 0 && iy < g.height else {
+                        out.update(repeating: 0, count: g.outWidth)
+                        out += g.outWidth
+                        continue
+                    }
+                    // Outputs lo..<hi read inside the row; the ones before and after read the padding.
+                    let x0 = kx * g.dilationX - g.padLeft, sx = g.strideX
+                    let lo = min(g.outWidth, x0 >= 0 ? 0 : (-x0 + sx - 1) / sx)
+                    let hi = max(lo, min(g.outWidth, g.width - 1 - x0 < 0 ? 0 : (g.width - 1 - x0) / sx + 1))
+                    let line = plane + iy * g.width + x0
+                    out.update(repeating: 0, count: lo)
+                    if sx == 1 {
+                        (out + lo).update(from: line + lo, count: hi - lo)
+                    } else {
+                        for ox in lo..<hi { out[ox] = line[ox * sx] }
+                    }
+                    (out + hi).update(repeating: 0, count: g.outWidth - hi)
+                    out += g.outWidth
+                }
+            }
+        }
     }
 
     /// out[M][pixels] = W · x[K][pixels] + bias (+ residual), clamped; pixels ≤ `maxPixels`.
