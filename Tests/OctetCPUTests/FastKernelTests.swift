@@ -146,6 +146,17 @@ struct FastKernelTests {
         }
     }
 
+    /// The gather holds every tap of the plane at once, where the im2col packs a block at a time: a filter
+    /// far larger than its input (a hostile file's, say) must not make it ask for gigabytes.
+    @Test("A filter far larger than its small plane keeps the im2col")
+    func hugeFilterKeepsIm2col() {
+        let attributes = ConvAttributes(strides: [], pads: [23, 23, 23, 23], dilations: [])
+        #expect(FastConv.gemmPath(input: [1, 2048, 1, 1], weight: [1, 2048, 47, 47], attributes: attributes,
+                                  isa: .avx512) == .im2col)
+        #expect(FastConv.gemmPath(input: [1, 2048, 1, 1], weight: [1, 2048, 1, 1], attributes: ConvAttributes(),
+                                  isa: .avx512) == .smallPlane)
+    }
+
     /// Small planes go to the AVX-512 channel-lane depthwise kernel, wide ones to the row kernels; both
     /// take each output's operations in the same order, so a model's values do not depend on which ran.
     /// 5 x 5 filters take the lanes up to 32 outputs a row; rows of 18 and 13 leave a pair and a single

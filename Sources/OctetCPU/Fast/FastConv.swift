@@ -143,7 +143,10 @@ public struct PreparedConv: Sendable {
     }
 
     static func gemmPath(_ g: ConvGeometry, isa: KernelISA) -> GEMMPath {
-        if g.group == 1 && g.outPlane <= SmallPlaneConv.maxPixels && isa == .avx512 { return .smallPlane }
+        // The gathered taps take depth x pixels floats at once, where the im2col packs a block at a time: a
+        // file whose filter is far larger than its input keeps the im2col.
+        if g.group == 1 && g.outPlane <= SmallPlaneConv.maxPixels && isa == .avx512
+            && (g.isPointwise || g.depth * g.outPlane <= SmallPlaneConv.maxGatheredValues) { return .smallPlane }
         return g.isPointwise ? .direct : .im2col
     }
 }

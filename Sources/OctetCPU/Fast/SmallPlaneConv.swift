@@ -15,6 +15,8 @@ import OctetCPUKernels
 final class SmallPlaneConv: @unchecked Sendable {
     /// Planes of at most this many pixels take this path.
     static let maxPixels = 64
+    /// At most this many gathered tap values (16 MB); ResNet-50's largest takes 225,792.
+    static let maxGatheredValues = 1 << 22
 
     /// The convolution's weights as given, [M][K] row-major with K = (channel, ky, kx) (shared with the
     /// model's tensor, not copied).
