@@ -107,33 +107,26 @@ final class SmallPlaneConv: @unchecked Sendable {
         let (m, k) = (rows, depth)
         let pixelPanels = (n + 5) / 6, channelGroups = (m + 63) / 64
         let items = pixelPanels * channelGroups
-        // The last pixel panel's rows past the plane would be read from the next channel's row: a padded copy.
-        let tail = n % 6
-        var lastPanel = [Float](repeating: 0, count: tail == 0 ? 0 : k * 6)
-        if tail != 0 {
-            for kk in 0..<k { for r in 0..<tail { lastPanel[kk * 6 + r] = x[kk * n + (pixelPanels - 1) * 6 + r] } }
-        }
+        // The last pixel panel may hold fewer than six pixels: the tile reads only the rows it is given, so
+        // it reads the plane where it lies, never the next channel's row.
         let zeros = [Float](repeating: 0, count: 6)
         let parts = max(1, min(threads, items))
         rhs.panels.withUnsafeBufferPointer { panels in
             let b = UnsafeRawPointer(panels.baseAddress!).assumingMemoryBound(to: Float.self)
             bias.withUnsafeBufferPointer { bias in
                 zeros.withUnsafeBufferPointer { zeros in
-                    lastPanel.withUnsafeBufferPointer { last in
-                        parallelFor(parts, threads: parts) { t in
-                            for item in (items * t / parts)..<(items * (t + 1) / parts) {
-                                let (group, p) = (item / pixelPanels, item % pixelPanels)
-                                let (j0, i0) = (group * 64, p * 6)
-                                var epilogue = OctetTileEpilogue(
-                                    row_bias: zeros.baseAddress!, column_bias: bias.baseAddress! + j0,
-                                    addend: residual.map { $0 + j0 * n + i0 }, accumulate: 0,
-                                    clamp: activation == nil ? 0 : 1, lower: activation?.lower ?? 0,
-                                    upper: activation?.upper ?? 0)
-                                let partial = tail != 0 && p == pixelPanels - 1
-                                octet_sgemm_tile_6x64t_avx512(
-                                    k, partial ? last.baseAddress! : x + i0, partial ? 6 : n, b + (j0 / 16) * k * 16,
-                                    k * 16, output + j0 * n + i0, n, min(6, n - i0), min(64, m - j0), &epilogue)
-                            }
+                    parallelFor(parts, threads: parts) { t in
+                        for item in (items * t / parts)..<(items * (t + 1) / parts) {
+                            let (group, p) = (item / pixelPanels, item % pixelPanels)
+                            let (j0, i0) = (group * 64, p * 6)
+                            var epilogue = OctetTileEpilogue(
+                                row_bias: zeros.baseAddress!, column_bias: bias.baseAddress! + j0,
+                                addend: residual.map { $0 + j0 * n + i0 }, accumulate: 0,
+                                clamp: activation == nil ? 0 : 1, lower: activation?.lower ?? 0,
+                                upper: activation?.upper ?? 0)
+                            octet_sgemm_tile_6x64t_avx512(
+                                k, x + i0, n, b + (j0 / 16) * k * 16, k * 16, output + j0 * n + i0, n,
+                                min(6, n - i0), min(64, m - j0), &epilogue)
                         }
                     }
                 }

@@ -75,7 +75,8 @@ void octet_sgemm_tile_6x64_avx512(ptrdiff_t depth, const float *a, const float *
 /// The AVX-512 tile with A read where it lies and C stored transposed: A[r][k] at a + k * a_step + r (a
 /// packed panel: a_step 6; an NCHW plane of pixels: a_step its pixel count), B in packed panels (as above,
 /// b_step 16), and C's element (r, j) at c + j * ldc + r. `epilogue->row_bias` and `column_bias` keep
-/// their meaning for (r, j); `addend` is laid out like C. Only call when octet_cpu_has_avx512f() is 1.
+/// their meaning for (r, j); `addend` is laid out like C. Only A's first `rows` rows are read (a plane's
+/// last, partial panel is read in place). Only call when octet_cpu_has_avx512f() is 1.
 void octet_sgemm_tile_6x64t_avx512(ptrdiff_t depth, const float *a, ptrdiff_t a_step, const float *b,
                                    ptrdiff_t panel_stride, float *c, ptrdiff_t ldc, ptrdiff_t rows, ptrdiff_t columns,
                                    const OctetTileEpilogue *epilogue);
