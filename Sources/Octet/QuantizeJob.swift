@@ -61,21 +61,44 @@ public struct QuantizeJob {
     }
 
     public struct Result {
+        /// The float graph the candidates were made from: the input, with its linear streams equalized.
+        public var graph: Graph
+        /// The factors each stream was divided by, by stream name (empty when none was equalized).
+        public var equalization: [String: [Float]]
         public var plan: QuantizationPlan
         /// In the order of `modes` (then the variants without bias correction, in the same order).
         public var candidates: [Candidate]
     }
 
     /// Quantizes `graph` (canonical, as `ModelLoader` gives it); `path` names the model in messages.
-    public func run(_ graph: Graph, path: String) throws -> Result {
+    public func run(_ input: Graph, path: String) throws -> Result {
         let quantizer = Quantizer(config: config)
+        var graph = input
+        var equalization: [String: [Float]] = [:]
+        var loaded: (tensors: [String: TensorRange], equalization: [String: [Float]])?
+        if let scaleFile {
+            // The file's ranges were calibrated after its equalization, so it is applied whatever the flag says.
+            loaded = try readScales(scaleFile)
+            equalization = loaded?.equalization ?? [:]
+        } else if let calibration, config.equalize {
+            equalization = try equalizationFactors(graph, data: calibration)
+        }
+        if !equalization.isEmpty {
+            do { graph = try StreamEqualization.apply(equalization, to: graph) } catch {
+                throw InputError(scaleFile ?? path, error)
+            }
+        }
         let plan: QuantizationPlan
         do { plan = try quantizer.plan(graph) } catch { throw InputError(path, error) }
         for (node, reason) in plan.keptFloat { reporter.info("keeping \(node) float (\(reason))") }
 
         var rangesByMode: [CalibrationMode: [String: TensorRange]] = [:]
-        if let scaleFile {
-            rangesByMode[config.mode] = try loadScales(scaleFile, plan: plan)
+        if let scaleFile, let loaded {
+            let missing = plan.activations.filter { loaded.tensors[$0] == nil }
+            guard missing.isEmpty else {
+                throw InputError(scaleFile, "no scale for \(missing.count) tensor(s) of this model, e.g. \"\(missing[0])\"")
+            }
+            rangesByMode[config.mode] = loaded.tensors
         } else if let calibration {
             let observers = try calibrate(graph, plan: plan, data: calibration)
             for mode in modes where mode != .auto {
@@ -108,7 +131,7 @@ public struct QuantizeJob {
                 }
             }
         }
-        return Result(plan: plan, candidates: candidates)
+        return Result(graph: graph, equalization: equalization, plan: plan, candidates: candidates)
     }
 
     /// The QDQ graph of `graph` with the nodes `float` kept float, from ranges already calibrated: what the
@@ -125,17 +148,48 @@ public struct QuantizeJob {
         }
     }
 
-    private func loadScales(_ file: String, plan: QuantizationPlan) throws -> [String: TensorRange] {
+    private func readScales(_ file: String) throws
+        -> (tensors: [String: TensorRange], equalization: [String: [Float]]) {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw InputError(file, "cannot read the file")
         }
-        let loaded: [String: TensorRange]
-        do { loaded = try ScaleFile.decode(data) } catch { throw InputError(file, error) }
-        let missing = plan.activations.filter { loaded[$0] == nil }
-        guard missing.isEmpty else {
-            throw InputError(file, "no scale for \(missing.count) tensor(s) of this model, e.g. \"\(missing[0])\"")
+        do { return try ScaleFile.decodeWithEqualization(data) } catch { throw InputError(file, error) }
+    }
+
+    /// Each linear stream's factors, from its channels' largest magnitudes over the first `autoSamples`
+    /// calibration images.
+    private func equalizationFactors(_ graph: Graph, data: CalibrationData) throws -> [String: [Float]] {
+        let streams = LinearStream.find(in: graph)
+        guard !streams.isEmpty else { return [:] }
+        let backend = CPUBackend(threads: threads)
+        let model = try backend.compile(graph.exposing(streams.flatMap(\.tensors)))
+        let limit = min(data.samples, Self.autoSamples)
+        let source = try DataSource(data.path, preprocessing: data.preprocessing, batch: data.batch, limit: limit,
+                                    skipBad: data.skipBad, threads: threads)
+        try source.checkFits(graph, file: data.path)
+        let total = min(source.count ?? limit, limit)
+        var maxima = streams.map { _ in [Float]() }
+        var seen = 0
+        do {
+            while seen < limit, let batch = try source.next() {
+                let values = try model.run([graph.inputs[0].name: batch.images])
+                for (i, stream) in streams.enumerated() {
+                    for t in stream.tensors {
+                        guard let v = values[t] else { throw QuantError("the sample batch has no value for \"\(t)\"") }
+                        try StreamEqualization.accumulate(v, into: &maxima[i])
+                    }
+                }
+                seen += batch.labels.count
+                reporter.progress("equalizing streams", done: seen, total: total)
+            }
+        } catch let e as InputError { throw e } catch { throw InputError(data.path, error) }
+        reporter.progress("equalizing streams", done: seen, total: total, finished: true)
+        reporter.info("equalized \(streams.count) linear stream(s) on \(seen) images")
+        var factors: [String: [Float]] = [:]
+        for (i, stream) in streams.enumerated() where maxima[i].count == stream.channels {
+            factors[stream.name] = StreamEqualization.factors(ranges: maxima[i])
         }
-        return loaded
+        return factors
     }
 
     /// Sample images `--mode auto` compares the candidate ranges on (at most; the first of the calibration set).

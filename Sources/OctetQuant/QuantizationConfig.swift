@@ -8,6 +8,7 @@
 /// | `activations`      | `auto`         | symmetric int8, asymmetric `uint8`, or `auto`: uint8 from 0 for tensors that are never negative (after Relu, Clip from 0, Sigmoid), symmetric int8 for the rest |
 /// | `depthwisePerChannel` | true        | a scale per channel for tensors read only by depthwise convs |
 /// | `biasCorrection`   | true           | subtract from each conv's bias the mean shift its weight rounding causes |
+/// | `equalize`         | true           | even out the channel ranges of linear streams (residual streams without activations) before calibrating, by rescaling the convs that write and read them |
 /// | `skipConv`         | [0]            | indices of convolutions left float (TVM's skip_conv_layers)  |
 /// | `skipDense`        | false          | leave Gemm/MatMul float (TVM's skip_dense_layer)             |
 /// | `exclude`          | []             | node names left float                                        |
@@ -27,6 +28,9 @@ public struct QuantizationConfig: Sendable, Equatable {
     /// (the weight error times the input's channel means over the calibration set): weight rounding only,
     /// as NNCF's FastBiasCorrection and AIMET do, never the activations' error.
     public var biasCorrection = true
+    /// The channels of each `LinearStream` rescaled before calibration (`StreamEqualization`): exact in
+    /// float, and one scale per tensor then fits channels whose ranges differed.
+    public var equalize = true
     public var skipConv: [Int] = [0]
     public var skipDense = false
     public var exclude: [String] = []

@@ -1,20 +1,29 @@
 import Foundation
 
-/// `--dump-scales` / `--load-scales`: per tensor scale, zero point, range and mode, as sorted JSON so two
-/// runs on the same data write identical bytes.
+/// `--dump-scales` / `--load-scales`: per tensor scale, zero point, range and mode, and the equalization
+/// factors of each linear stream the ranges were calibrated after, as sorted JSON so two runs on the same
+/// data write identical bytes.
 public enum ScaleFile {
     struct Contents: Codable {
         var format = "octet-scales-1"
         var tensors: [String: TensorRange]
+        /// Absent in files written before equalization, or with it off.
+        var equalization: [String: [Float]]?
     }
 
-    public static func encode(_ ranges: [String: TensorRange]) throws -> Data {
+    public static func encode(_ ranges: [String: TensorRange], equalization: [String: [Float]] = [:]) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return try encoder.encode(Contents(tensors: ranges))
+        return try encoder.encode(Contents(tensors: ranges, equalization: equalization.isEmpty ? nil : equalization))
     }
 
     public static func decode(_ data: Data) throws(QuantError) -> [String: TensorRange] {
+        try decodeWithEqualization(data).tensors
+    }
+
+    /// The ranges and the equalization factors by stream name (empty when the file has none).
+    public static func decodeWithEqualization(_ data: Data) throws(QuantError)
+        -> (tensors: [String: TensorRange], equalization: [String: [Float]]) {
         let contents: Contents
         do {
             contents = try JSONDecoder().decode(Contents.self, from: data)
@@ -52,6 +61,11 @@ public enum ScaleFile {
                     + "\(range.lowerBound)...\(range.upperBound)")
             }
         }
-        return contents.tensors
+        for (name, factors) in (contents.equalization ?? [:]).sorted(by: { $0.key < $1.key }) {
+            guard !factors.isEmpty, factors.count <= 1 << 20, factors.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+                throw QuantError("equalization of \"\(name)\": factors must be 1 to 2^20 positive numbers")
+            }
+        }
+        return (contents.tensors, contents.equalization ?? [:])
     }
 }

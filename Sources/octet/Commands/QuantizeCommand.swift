@@ -13,8 +13,9 @@ struct QuantizeCommand: Command {
         usage: octet quantize MODEL -o OUT.onnx --dynamic [--dynamic-conv] [--per-tensor]
                octet quantize MODEL -o OUT.onnx --calib DATA [--mode auto|kl|global|max|power2|percentile|mse|all]
                               [--per-channel|--per-tensor] [--weight-scale max|power2] [--activations auto|int8|uint8]
-                              [--depthwise-activations channel|tensor] [--bias-correction on|off] [--compat ort|tensorrt]
-                              [--samples N] [--batch N] [--skip-conv 0,..|none] [--skip-dense]
+                              [--depthwise-activations channel|tensor] [--bias-correction on|off]
+                              [--equalize on|off] [--compat ort|tensorrt] [--samples N] [--batch N]
+                              [--skip-conv 0,..|none] [--skip-dense]
                               [--exclude NODE,..] [--exclude-type OP,..] [--dump-scales F.json]
                               [--load-scales F.json] [--global-scale 8.0] [--percentile 99.999]
                               [--eval DATA [--simulate] [--max-drop P | --min-agreement A]] [--limit N] [--skip-bad]
@@ -42,6 +43,9 @@ struct QuantizeCommand: Command {
           --bias-correction on|off
                              on (default): subtract from each conv's bias the shift of its output mean that
                              rounding its weights causes (the inputs' channel means on the calibration images)
+          --equalize on|off  on (default): before calibrating, rescale the channels of each linear stream
+                             (a residual stream with no activation, as in MobileNetV2) so one scale fits them
+                             all, folding the factors into the convs that write and read it (exact in float)
           --compat R         the default form is for Octet's integer kernels. ort: the form onnxruntime's CPU
                              provider fuses (--activations uint8 --depthwise-activations tensor); tensorrt:
                              what TensorRT's explicit quantization accepts (--activations int8
@@ -112,6 +116,7 @@ struct QuantizeCommand: Command {
         let activations: QuantizationConfig.Activations? = try Self.value(arguments.option("activations"), flag: "activations")
         let depthwise: Granularity? = try Self.value(arguments.option("depthwise-activations"), flag: "depthwise-activations")
         config.biasCorrection = try arguments.choice("bias-correction", default: Switch.on) == .on
+        config.equalize = try arguments.choice("equalize", default: Switch.on) == .on
         compat = try arguments.option("compat")
         switch compat {
         case nil: break
@@ -240,7 +245,8 @@ struct QuantizeCommand: Command {
         guard result.candidates.indices.contains(chosen) else { return }
         let best = result.candidates[chosen]
         if let dumpScales {
-            try writeAtomically([UInt8](try ScaleFile.encode(best.ranges)), to: dumpScales)
+            try writeAtomically([UInt8](try ScaleFile.encode(best.ranges, equalization: result.equalization)),
+                                to: dumpScales)
         }
         try ModelWriter.write(best.graph, to: output)
         if compat == nil && (!result.plan.perChannelActivations.isEmpty || config.activations == .auto) {
@@ -263,9 +269,12 @@ struct QuantizeCommand: Command {
         try source.checkFits(graph, file: data)
         let control = AccuracyControl(budget: budget, threads: threads, reporter: .cli)
         let outcome = try control.run(float: graph, path: model.path, data: source, candidates: result.plan.quantizedNodes) {
-            try job.quantize(graph, path: model.path, ranges: candidate.ranges, keepingFloat: $0)
+            try job.quantize(result.graph, path: model.path, ranges: candidate.ranges, keepingFloat: $0)
         }
-        if let dumpScales { try writeAtomically([UInt8](try ScaleFile.encode(candidate.ranges)), to: dumpScales) }
+        if let dumpScales {
+            try writeAtomically([UInt8](try ScaleFile.encode(candidate.ranges, equalization: result.equalization)),
+                                to: dumpScales)
+        }
         try ModelWriter.write(outcome.graph, to: output)
         func pct(_ v: Double?) -> String { v.map { String(format: "%.2f%%", $0) } ?? "-" }
         let drop = { (e: Evaluation) -> String in
