@@ -93,7 +93,7 @@ public struct QuantizeJob {
         for (node, reason) in plan.keptFloat { reporter.info("keeping \(node) float (\(reason))") }
 
         var rangesByMode: [CalibrationMode: [String: TensorRange]] = [:]
-        if let scaleFile, let loaded {
+        if let loaded, let scaleFile {
             let missing = plan.activations.filter { loaded.tensors[$0] == nil }
             guard missing.isEmpty else {
                 throw InputError(scaleFile, "no scale for \(missing.count) tensor(s) of this model, e.g. \"\(missing[0])\"")
@@ -161,35 +161,44 @@ public struct QuantizeJob {
     private func equalizationFactors(_ graph: Graph, data: CalibrationData) throws -> [String: [Float]] {
         let streams = LinearStream.find(in: graph)
         guard !streams.isEmpty else { return [:] }
-        let backend = CPUBackend(threads: threads)
-        let model = try backend.compile(graph.exposing(streams.flatMap(\.tensors)))
-        let limit = min(data.samples, Self.autoSamples)
-        let source = try DataSource(data.path, preprocessing: data.preprocessing, batch: data.batch, limit: limit,
-                                    skipBad: data.skipBad, threads: threads)
-        try source.checkFits(graph, file: data.path)
-        let total = min(source.count ?? limit, limit)
         var maxima = streams.map { _ in [Float]() }
-        var seen = 0
-        do {
-            while seen < limit, let batch = try source.next() {
-                let values = try model.run([graph.inputs[0].name: batch.images])
-                for (i, stream) in streams.enumerated() {
-                    for t in stream.tensors {
-                        guard let v = values[t] else { throw QuantError("the sample batch has no value for \"\(t)\"") }
-                        try StreamEqualization.accumulate(v, into: &maxima[i])
-                    }
+        let seen = try sampleRuns(graph, exposing: streams.flatMap(\.tensors), backend: CPUBackend(threads: threads),
+                                  data: data, stage: "equalizing streams") { values in
+            for (i, stream) in streams.enumerated() {
+                for t in stream.tensors {
+                    guard let v = values[t] else { throw QuantError("the sample batch has no value for \"\(t)\"") }
+                    try StreamEqualization.accumulate(v, into: &maxima[i])
                 }
-                seen += batch.labels.count
-                reporter.progress("equalizing streams", done: seen, total: total)
             }
-        } catch let e as InputError { throw e } catch { throw InputError(data.path, error) }
-        reporter.progress("equalizing streams", done: seen, total: total, finished: true)
+        }
         reporter.info("equalized \(streams.count) linear stream(s) on \(seen) images")
         var factors: [String: [Float]] = [:]
         for (i, stream) in streams.enumerated() where maxima[i].count == stream.channels {
             factors[stream.name] = StreamEqualization.factors(ranges: maxima[i])
         }
         return factors
+    }
+
+    /// Runs `graph` with `tensors` exposed over the first `autoSamples` calibration images, handing `body` each
+    /// batch's values; returns the images seen. `--mode auto` and the equalization both sample this way.
+    private func sampleRuns(_ graph: Graph, exposing tensors: [String], backend: CPUBackend, data: CalibrationData,
+                            stage: String, _ body: ([String: Tensor]) throws -> Void) throws -> Int {
+        let limit = min(data.samples, Self.autoSamples)
+        let source = try DataSource(data.path, preprocessing: data.preprocessing, batch: data.batch, limit: limit,
+                                    skipBad: data.skipBad, threads: threads)
+        try source.checkFits(graph, file: data.path)
+        let total = min(source.count ?? limit, limit)
+        let model = try backend.compile(graph.exposing(tensors))
+        var seen = 0
+        do {
+            while seen < limit, let batch = try source.next() {
+                try body(try model.run([graph.inputs[0].name: batch.images]))
+                seen += batch.labels.count
+                reporter.progress(stage, done: seen, total: total)
+            }
+        } catch let e as InputError { throw e } catch { throw InputError(data.path, error) }
+        reporter.progress(stage, done: seen, total: total, finished: true)
+        return seen
     }
 
     /// Sample images `--mode auto` compares the candidate ranges on (at most; the first of the calibration set).
@@ -219,22 +228,8 @@ public struct QuantizeJob {
         do {
             auto = try AutoRanges(graph: graph, plan: plan, backend: backend, candidates: candidates, threads: threads)
         } catch { throw InputError(data.path, error) }
-        let limit = min(data.samples, Self.autoSamples)
-        let source = try DataSource(data.path, preprocessing: data.preprocessing, batch: data.batch, limit: limit,
-                                    skipBad: data.skipBad, threads: threads)
-        let total = min(source.count ?? limit, limit)
-        let model = try backend.compile(graph.exposing(auto.watchedTensors))
-        let inputName = graph.inputs[0].name
-        var seen = 0
-        do {
-            while seen < limit, let batch = try source.next() {
-                let values = try model.run([inputName: batch.images])
-                try auto.observe(values)
-                seen += batch.labels.count
-                reporter.progress("choosing ranges (auto)", done: seen, total: total)
-            }
-        } catch let e as InputError { throw e } catch { throw InputError(data.path, error) }
-        reporter.progress("choosing ranges (auto)", done: seen, total: total, finished: true)
+        let seen = try sampleRuns(graph, exposing: auto.watchedTensors, backend: backend, data: data,
+                                  stage: "choosing ranges (auto)") { try auto.observe($0) }
         let (ranges, wins) = auto.chosen()
         let counts = candidates.compactMap { c in wins[c.label].map { "\(c.label): \($0)" } }
         reporter.info("auto ranges on \(seen) images: " + counts.joined(separator: ", ") + " tensors")

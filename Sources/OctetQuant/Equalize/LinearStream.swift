@@ -34,8 +34,6 @@ public struct LinearStream: Sendable, Equatable {
     public static func find(in graph: Graph) -> [LinearStream] {
         let producers = graph.producers, consumers = graph.consumers
         let outputs = Set(graph.outputs.map(\.name))
-        var uses: [String: Int] = [:]
-        for node in graph.nodes { for input in node.inputs where !input.isEmpty { uses[input, default: 0] += 1 } }
         var visited = Set<String>()
         var streams: [LinearStream] = []
         for node in graph.nodes {
@@ -53,7 +51,7 @@ public struct LinearStream: Sendable, Equatable {
             }
             visited.formUnion(members)
             if let stream = check(members, graph: graph, producers: producers, consumers: consumers,
-                                  outputs: outputs, uses: uses) {
+                                  outputs: outputs) {
                 streams.append(stream)
             }
         }
@@ -61,7 +59,7 @@ public struct LinearStream: Sendable, Equatable {
     }
 
     private static func check(_ members: Set<String>, graph: Graph, producers: [String: Int],
-                              consumers: [String: [Int]], outputs: Set<String>, uses: [String: Int])
+                              consumers: [String: [Int]], outputs: Set<String>)
         -> LinearStream? {
         var convsIn: [Int] = [], convsOut: [Int] = []
         var channels: Int?
@@ -71,7 +69,7 @@ public struct LinearStream: Sendable, Equatable {
         }
         // A weight or bias this node alone reads, float, with the stream's channels on `axis`.
         func ownFloat(_ name: String?, axis: Int, rank: ClosedRange<Int>) -> Bool {
-            guard let name, let t = graph.initializers[name], t.dtype == .f32, uses[name] == 1,
+            guard let name, let t = graph.initializers[name], t.dtype == .f32, consumers[name]?.count == 1,
                   rank.contains(t.rank), axis < t.rank else { return false }
             return agree(t.shape[axis])
         }
